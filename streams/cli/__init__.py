@@ -1,0 +1,54 @@
+"""The ``news-streams`` command. Each subcommand lives in a module of its own."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from ..settings import STAGE_TOPICS, Settings
+
+
+def settings_from_ctx() -> Settings:
+    return Settings.from_env()
+
+
+def stage_topic(stage: str) -> str:
+    return Settings.from_env().topic(stage)
+
+
+TOPIC_CHOICE = click.Choice(STAGE_TOPICS)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="news-streams")
+def main() -> None:
+    """Arabic-first news stream processing on Kafka: raw -> cleaned -> enriched.
+
+    Configuration comes from environment variables (see `news-streams settings`).
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                            stream=sys.stderr)
+
+
+def _register() -> None:
+    from . import broker, demo, inout, process, topics, worker
+
+    main.add_command(broker.broker)
+    main.add_command(worker.worker)
+    main.add_command(topics.topics)
+    main.add_command(inout.produce)
+    main.add_command(inout.tail)
+    main.add_command(process.process)
+    main.add_command(demo.demo)
+    main.add_command(topics.show_settings)
+    try:
+        from .ner import ner
+    except ImportError:  # the entity model's CLI is optional at import time
+        return
+    main.add_command(ner)
+
+
+_register()

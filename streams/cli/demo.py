@@ -1,0 +1,160 @@
+"""``news-streams demo``: the embedded default, end to end on a real broker, in one command."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from ..feed import read_inputs
+from ..kafka.broker import BrokerError, LocalKafka, free_port, port_open
+from ..kafka.io import produce
+from ..kafka.topics import ensure_topics
+from ..local import Ledger, WorkerProcess, collect, percentile
+from ..settings import Settings, shared_data_dir
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def default_inputs(sample_size: int) -> list[tuple[str, bool]]:
+    """(path, as_is) pairs: the seed article and a corpus sample, or the bundled sample; plus poison."""
+    shared = shared_data_dir()
+    inputs: list[tuple[str, bool]] = []
+    seed = shared / "samples" / "seed-article.json"
+    corpus = shared / "ar-saudinewsnet-6k.jsonl"
+    if seed.exists() and corpus.exists():
+        inputs.append((str(seed), False))
+        sample = Path(os.environ.get("NEWS_DEMO_DIR", "var/demo")) / "corpus-sample.jsonl"
+        sample.parent.mkdir(parents=True, exist_ok=True)
+        with corpus.open("rb") as src:
+            lines = list(itertools.islice(src, 0, None, max(1, 6000 // max(1, sample_size))))[:sample_size]
+        sample.write_bytes(b"".join(lines))
+        inputs.append((str(sample), False))
+    else:
+        click.echo(f"(shared data not found at {shared}; using the bundled sample articles)", err=True)
+        inputs.append((str(SAMPLES / "sample-articles.jsonl"), False))
+    inputs.append((str(SAMPLES / "poison.jsonl"), True))
+    return inputs
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--sample", "sample_size", default=300, show_default=True,
+              help="How many shared-corpus articles the default input takes.")
+@click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait for every article.")
+@click.option("--keep", is_flag=True, help="Keep the broker's data directory afterwards.")
+def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -> None:
+    """Broker, topics, worker, articles in, summary out; then stop everything.
+
+    Uses KAFKA_BOOTSTRAP_SERVERS when set, else starts a local Kafka itself. Exits
+    non-zero if any article is unaccounted for (neither enriched nor dead-lettered).
+    """
+    started = time.monotonic()
+    base = Settings.from_env()
+    run = time.strftime("%Y%m%d-%H%M%S")
+    workdir = Path(os.environ.get("NEWS_DEMO_DIR", "var/demo")).resolve()
+    kafka: LocalKafka | None = None
+    worker: WorkerProcess | None = None
+    try:
+        if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+            bootstrap = base.kafka_bootstrap_servers
+            click.echo(f"using Kafka at {bootstrap}", err=True)
+        else:
+            port = 9092 if not port_open("127.0.0.1", 9092) and not port_open("127.0.0.1", 10092) else free_port()
+            kafka = LocalKafka(data_dir=workdir / f"kafka-{run}", port=port)
+            click.echo(f"starting a local Kafka on 127.0.0.1:{port} (first run: Maven downloads it) ...", err=True)
+            kafka.prepare()
+            kafka.start()
+            kafka.wait_ready()
+            bootstrap = kafka.bootstrap_servers
+        settings = replace(
+            base, kafka_bootstrap_servers=bootstrap, topic_prefix=f"demo-{run}.", app_id=f"news-demo-{run}",
+            web_port=free_port(), data_dir=str(workdir / f"faust-{run}"),
+            broker_session_timeout=10.0, broker_rebalance_timeout=10.0,
+        )
+        statuses = asyncio.run(ensure_topics(settings))
+        click.echo("topics: " + ", ".join(f"{s.name} ({s.partitions})" for s in statuses), err=True)
+        worker = WorkerProcess(settings, workdir / f"worker-{run}.log", loglevel="warning").start()
+        click.echo(f"worker started (log: {worker.log_path}, metrics: {worker.metrics_url})", err=True)
+
+        inputs = [(f, False) for f in files] or default_inputs(sample_size)
+        ids: set[str] = set()
+        keyless = 0
+        records = []
+        for path, as_is in inputs:
+            for rec in read_inputs([path], as_is=as_is):
+                records.append((rec.key, rec.payload))
+                if rec.key is not None and rec.error is None:
+                    ids.add(rec.key.decode("utf-8", "replace"))
+                else:
+                    keyless += 1
+        # A keyed record whose id is not a string (wrong type) carries no usable key: count it keyless.
+        report = asyncio.run(produce(settings, settings.topic("raw"), records))
+        if report.failed:
+            raise click.ClickException(f"{len(report.failed)} record(s) could not be produced: {report.failed[:3]}")
+        click.echo(f"published {report.sent} raw record(s); waiting for the pipeline ...", err=True)
+        ledger = asyncio.run(collect(settings, Ledger(ids, keyless), timeout=timeout))
+        metrics = _scrape(worker.metrics_url)
+    except BrokerError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if worker is not None:
+            worker.stop()
+        if kafka is not None:
+            kafka.stop()
+            if not keep:
+                import shutil
+
+                shutil.rmtree(kafka.data_dir, ignore_errors=True)
+    _print_summary(ledger, report.sent, metrics, worker.metrics_url, time.monotonic() - started)
+    if not ledger.complete:
+        click.echo(f"FAILED: {ledger.unaccounted} article(s) unaccounted for "
+                   f"(missing ids: {sorted(ledger.missing)[:10]}); worker log: {worker.log_path}", err=True)
+        sys.exit(1)
+
+
+def _scrape(url: str) -> dict[str, float]:
+    """The worker's own counters, as a cross-check of what the topics say."""
+    try:
+        text = urllib.request.urlopen(url, timeout=5).read().decode()
+    except OSError:
+        return {}
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith(("news_records_total", "news_dead_letters_total")):
+            name, _, value = line.rpartition(" ")
+            out[name] = float(value)
+    return out
+
+
+def _print_summary(ledger: Ledger, sent: int, metrics: dict[str, float], url: str, seconds: float) -> None:
+    lat = ledger.latencies()
+    fmt = lambda v: "n/a" if v is None else f"{v * 1000:.0f} ms"  # noqa: E731
+    lines = [
+        "",
+        "news-streams demo summary",
+        "=========================",
+        f"raw records published   {sent}",
+        f"enriched                {len(ledger.enriched)}",
+        f"dead-lettered           {len(ledger.dead) + len(ledger.dead_keyless)}",
+        f"unaccounted             {ledger.unaccounted}",
+        f"duplicates seen         {ledger.duplicates}",
+    ]
+    for reason, n in ledger.dead_reasons().most_common():
+        lines.append(f"  dead letter: {reason:<18} {n}")
+    lines.append("entities by type        " + (", ".join(f"{t} {n}" for t, n in ledger.entity_types().most_common())
+                                              or "none"))
+    lines.append(f"latency raw->enriched   p50 {fmt(percentile(lat, 50))}, p95 {fmt(percentile(lat, 95))}, "
+                 f"p99 {fmt(percentile(lat, 99))}, max {fmt(lat[-1] if lat else None)}")
+    lines.append(f"metrics (while running) {url}")
+    for name, value in sorted(metrics.items()):
+        lines.append(f"  {name} {value:g}")
+    lines.append(f"total time              {seconds:.1f} s")
+    click.echo("\n".join(lines))

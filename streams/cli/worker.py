@@ -1,0 +1,56 @@
+"""``news-streams worker``: the Faust worker running every agent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+
+import click
+
+from ..kafka.topics import ensure_topics
+from ..settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def ensure_topics_with_retry(settings: Settings, wait: float = 60.0) -> None:
+    """Create the stage topics, waiting for the broker to come up (compose starts both at once)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            for status in asyncio.run(ensure_topics(settings)):
+                log.info("topic %s: %d partitions%s", status.name, status.partitions,
+                         " (created)" if status.created else "")
+            return
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise click.ClickException(
+                    f"cannot reach Kafka at {settings.kafka_bootstrap_servers}: {type(exc).__name__}: {exc}")
+            log.warning("Kafka at %s not ready (%s); retrying", settings.kafka_bootstrap_servers, exc)
+            time.sleep(2.0)
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                                 "help_option_names": []})
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Run the Faust worker (raw -> clean -> cleaned -> entities -> enriched, + dead-letter).
+
+    Every Faust worker option is accepted (--web-port, --loglevel, ...); see
+    `news-streams worker --help`.
+    """
+    from ..service.app import create_app
+
+    args = list(ctx.args)
+    settings = Settings.from_env()
+    if "--help" not in args and "-h" not in args:
+        ensure_topics_with_retry(settings)
+    news = create_app(settings)
+    if not any(a.startswith("--web-port") for a in args):
+        args.append(f"--web-port={settings.web_port}")
+    if not any(a.startswith("--web-bind") for a in args):
+        args.append(f"--web-bind={settings.web_host}")
+    sys.argv = ["news-streams", "worker", *args]
+    news.app.main()

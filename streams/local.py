@@ -1,0 +1,177 @@
+"""Run the whole pipeline on this machine: worker processes and an accounting reader.
+
+Used by ``news-streams demo`` and by the end-to-end tests, so the test proves the demo's
+machinery too. :class:`Ledger` answers the question users care about: did every raw record
+come out exactly once, enriched or dead-lettered?
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from .kafka.io import read_topic
+from .settings import Settings
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a child process see ``settings``."""
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "NEWS_TOPIC_PREFIX": settings.topic_prefix,
+        "NEWS_TOPIC_PARTITIONS": str(settings.topic_partitions),
+        "NEWS_TOPIC_REPLICATION": str(settings.topic_replication),
+        "NEWS_APP_ID": settings.app_id,
+        "NEWS_MAX_RECORD_BYTES": str(settings.max_record_bytes),
+        "NEWS_PROCESSING_GUARANTEE": settings.processing_guarantee,
+        "NEWS_WEB_HOST": settings.web_host,
+        "NEWS_WEB_PORT": str(settings.web_port),
+        "NEWS_DATA_DIR": settings.data_dir,
+        "NEWS_BROKER_SESSION_TIMEOUT": str(settings.broker_session_timeout),
+        "NEWS_BROKER_REBALANCE_TIMEOUT": str(settings.broker_rebalance_timeout),
+        "NEWS_LOG_FORMAT": settings.log_format,
+    }
+
+
+@dataclass
+class WorkerProcess:
+    """``news-streams worker`` as a child process, logging to a file."""
+
+    settings: Settings
+    log_path: Path
+    loglevel: str = "info"
+    process: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        env = {**os.environ, **settings_env(self.settings), "PYTHONUNBUFFERED": "1"}
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", "worker", f"--loglevel={self.loglevel}",
+             f"--web-port={self.settings.web_port}"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        log.close()
+        return self
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://{self.settings.web_host}:{self.settings.web_port}/metrics"
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+
+@dataclass
+class Ledger:
+    """What came out for what went in: enriched by id, dead letters by id or raw position."""
+
+    expected_ids: set[str]
+    expected_keyless: int = 0
+    enriched: dict[str, dict] = field(default_factory=dict)
+    dead: dict[str, dict] = field(default_factory=dict)
+    dead_keyless: dict[tuple, dict] = field(default_factory=dict)
+    duplicates: int = 0
+    received_at: dict[str, float] = field(default_factory=dict)
+
+    def add_enriched(self, record: dict) -> None:
+        key = record.get("id")
+        if key in self.enriched or key in self.dead:
+            self.duplicates += 1
+        self.enriched[key] = record
+        self.received_at.setdefault(key, time.time())
+
+    def add_dead(self, record: dict) -> None:
+        key = record.get("article_id")
+        if key is not None and key in self.expected_ids:
+            if key in self.dead or key in self.enriched:
+                self.duplicates += 1
+            self.dead[key] = record
+        else:
+            src = record.get("source") or {}
+            pos = (src.get("topic"), src.get("partition"), src.get("offset"))
+            if pos in self.dead_keyless:
+                self.duplicates += 1
+            self.dead_keyless[pos] = record
+
+    @property
+    def missing(self) -> set[str]:
+        return self.expected_ids - self.enriched.keys() - self.dead.keys()
+
+    @property
+    def unaccounted(self) -> int:
+        return len(self.missing) + max(0, self.expected_keyless - len(self.dead_keyless))
+
+    @property
+    def complete(self) -> bool:
+        return self.unaccounted == 0
+
+    def dead_reasons(self) -> Counter:
+        return Counter(r["reason"] for r in list(self.dead.values()) + list(self.dead_keyless.values()))
+
+    def entity_types(self) -> Counter:
+        return Counter(e["type"] for r in self.enriched.values() for e in r.get("entities", ()))
+
+    def latencies(self) -> list[float]:
+        """Seconds from the raw record's Kafka timestamp to the entity stage's processed_at."""
+        from .timeutil import to_epoch_seconds
+
+        out = []
+        for r in self.enriched.values():
+            a, b = to_epoch_seconds(r.get("ingested_at")), to_epoch_seconds(r.get("processed_at"))
+            if a is not None and b is not None:
+                out.append(max(0.0, b - a))
+        return sorted(out)
+
+
+async def collect(settings: Settings, ledger: Ledger, *, timeout: float) -> Ledger:
+    """Read ``enriched`` and ``dead-letter`` until the ledger is complete or ``timeout`` passes."""
+    enriched, dead = settings.topic("enriched"), settings.topic("dead-letter")
+    try:
+        async for rec in read_topic(settings, [enriched, dead], timeout=timeout):
+            value = orjson.loads(rec.value) if rec.value else {}
+            if rec.topic == enriched:
+                ledger.add_enriched(value)
+            else:
+                ledger.add_dead(value)
+            if ledger.complete:
+                # Keep reading briefly so late duplicates are counted too.
+                await asyncio.sleep(0)
+                break
+    except TimeoutError:
+        pass
+    return ledger
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    index = min(len(values) - 1, max(0, round(q / 100 * (len(values) - 1))))
+    return values[index]

@@ -1,0 +1,169 @@
+"""Typed records at every boundary of the pipeline.
+
+The JSON Schema files under ``schemas/v1/`` are the published contract; these dataclasses are
+the code's view of the same records (``tests/test_contracts.py`` proves they agree). Raw input is
+validated once, at the edge (:mod:`streams.ingest`); everything after that trusts its types.
+
+Text fields and what they hold:
+
+* ``text``: the cleaned *display* body: NFC, diacritics kept, tatweel/controls/boilerplate
+  removed, paragraphs separated by ``"\\n\\n"``. All entity offsets point into it.
+* ``text_normalized``: the *search* form: diacritics removed, alef/yeh/teh-marbuta/hamza
+  variants unified, digits ASCII. Same paragraphs, but **offsets do not line up** with ``text``.
+* ``title``: the cleaned display title; entity mentions may point into it (``field="title"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from . import SCHEMA_VERSION
+
+EntityType = Literal["PER", "ORG", "LOC", "MISC"]
+TextField = Literal["text", "title"]
+
+
+@dataclass(slots=True)
+class RawArticle:
+    """A scraper's record, after validation. Unknown fields travel on in ``extra``."""
+
+    id: str
+    body: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    section: str | None = None
+    language: str | None = None
+    published_at: str | None = None
+    scraped_at: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Dateline:
+    """``بغداد - الأناضول`` -> place=بغداد, agency=الأناضول; ``text`` is the span as it stood."""
+
+    text: str
+    place: str | None = None
+    date: str | None = None
+    agency: str | None = None
+
+
+@dataclass(slots=True)
+class Removal:
+    """One span the cleaner took out of the body, and why (for editors auditing the cleaner)."""
+
+    reason: str
+    text: str
+
+
+@dataclass(slots=True)
+class CleanedArticle:
+    id: str
+    text: str
+    text_normalized: str
+    title: str | None
+    source: str | None
+    url: str | None
+    section: str | None
+    language: str
+    language_confidence: float
+    published_at: str | None
+    scraped_at: str | None
+    ingested_at: str | None  # the raw record's Kafka timestamp (RFC 3339), when it came from Kafka
+    cleaned_at: str
+    content_hash: str
+    paragraphs: list[list[int]]  # [start, end) offsets into ``text``
+    sentence_count: int
+    word_count: int
+    char_count: int
+    dateline: Dateline | None = None
+    byline: str | None = None
+    authors: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    was_html: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    field: TextField = "text"
+
+
+@dataclass(slots=True)
+class Entity:
+    type: str  # one of EntityType; more types may be added
+    text: str  # the representative surface form (usually the longest full mention)
+    mentions: list[Mention]
+    count: int
+    id: str | None = None  # Wikidata QID when linked
+    name: str | None = None  # English name when linked
+    first_field: TextField = "text"
+    first_start: int = 0
+    in_title: bool = False
+    confidence: float | None = None
+
+
+@dataclass(slots=True)
+class EnrichedArticle:
+    """Everything a consumer needs without rereading ``raw``."""
+
+    id: str
+    text: str
+    text_normalized: str
+    title: str | None
+    source: str | None
+    url: str | None
+    section: str | None
+    language: str
+    language_confidence: float
+    published_at: str | None
+    scraped_at: str | None
+    ingested_at: str | None
+    cleaned_at: str
+    processed_at: str
+    content_hash: str
+    paragraphs: list[list[int]]
+    sentence_count: int
+    word_count: int
+    char_count: int
+    entities: list[Entity]
+    dateline: Dateline | None = None
+    byline: str | None = None
+    authors: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    was_html: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+
+@dataclass(slots=True)
+class SourcePosition:
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    key: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class DeadLetter:
+    """A record the pipeline could not process: the payload is kept so nothing is lost."""
+
+    stage: str  # "ingest" | "clean" | "entities"
+    reason: str  # a stable code, see streams.errors.Reason
+    message: str  # for a human
+    failed_at: str
+    source: SourcePosition
+    payload: str | None = None  # the original bytes, when they were valid UTF-8
+    payload_base64: str | None = None  # ... otherwise base64
+    article_id: str | None = None
+    schema_version: str = SCHEMA_VERSION

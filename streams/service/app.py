@@ -1,0 +1,242 @@
+"""The Faust application: topics, the two agents, and the web endpoints.
+
+``raw`` --clean--> ``cleaned`` --entities--> ``enriched``; either agent may route a record to
+``dead-letter`` instead. Agents read raw bytes (``value_serializer="raw"``) so that a payload
+Faust could not decode still reaches *our* code and becomes a dead letter rather than a log line.
+Keys are article ids, so every stage keeps per-article order and partitioning.
+
+Delivery: agents iterate a ``noack`` stream and acknowledge each event only when Kafka has
+acknowledged what it produced (the cleaned/enriched record or the dead letter). Faust commits
+only contiguous acknowledged offsets, so a crash replays at most the unacknowledged window:
+at-least-once by default, exactly-once with ``NEWS_PROCESSING_GUARANTEE=exactly_once``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from faust.types import EventT
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from .. import codec  # noqa: F401  (registers the orjson codec)
+from ..errors import Reason
+from ..kafka.client import ssl_context
+from ..kafka.topics import DEAD_LETTER_MAX_MESSAGE_BYTES
+from ..pipeline import CLEAN, ENTITIES, clean_stage, entities_stage
+from ..records import DeadLetter, EnrichedArticle, SourcePosition
+from ..deadletter import dead_letter
+from ..settings import Settings
+from ..timeutil import from_epoch_ms, to_epoch_seconds
+from . import metrics as m
+
+log = logging.getLogger("streams.worker")
+
+
+@dataclass
+class Topics:
+    raw: faust.TopicT
+    cleaned: faust.TopicT
+    enriched: faust.TopicT
+    dead_letter: faust.TopicT
+
+
+@dataclass
+class NewsApp:
+    """The Faust app plus handles that tests and the CLI need."""
+
+    app: faust.App
+    topics: Topics
+    settings: Settings
+    clean_agent: Any
+    entities_agent: Any
+
+
+def _credentials(settings: Settings) -> Any:
+    proto = settings.kafka_security_protocol
+    if proto.startswith("SASL"):
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=settings.kafka_sasl_password,
+            mechanism=settings.kafka_sasl_mechanism,
+            ssl_context=ssl_context(settings) if proto == "SASL_SSL" else None,
+        )
+    if proto == "SSL":
+        return faust.SSLCredentials(ssl_context(settings))
+    return None
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
+    settings = settings or Settings.from_env()
+    brokers = [f"kafka://{h.strip()}" for h in settings.kafka_bootstrap_servers.split(",") if h.strip()]
+    conf: dict[str, Any] = dict(
+        broker=brokers,
+        broker_credentials=_credentials(settings),
+        value_serializer="orjson",
+        key_serializer="raw",
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication,
+        processing_guarantee=settings.processing_guarantee,
+        broker_session_timeout=settings.broker_session_timeout,
+        broker_rebalance_timeout=settings.broker_rebalance_timeout,
+        broker_heartbeat_interval=min(3.0, settings.broker_session_timeout / 3),
+        broker_commit_interval=1.0,
+        producer_acks=-1,  # acks=all: a record counts as sent once every in-sync replica has it
+        producer_max_request_size=DEAD_LETTER_MAX_MESSAGE_BYTES + 1024 * 1024,
+        producer_linger_ms=5,
+        consumer_auto_offset_reset="earliest",
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        datadir=settings.data_dir,
+        store="memory://",
+        topic_disable_leader=False,
+    )
+    conf.update(overrides)
+    app = faust.App(settings.app_id, **conf)
+
+    def topic(stage: str) -> faust.TopicT:
+        return app.topic(
+            settings.topic(stage), key_type=bytes, value_type=bytes, key_serializer="raw",
+            value_serializer="raw", partitions=settings.topic_partitions,
+        )
+
+    topics = Topics(topic("raw"), topic("cleaned"), topic("enriched"), topic("dead-letter"))
+    worker_id = f"{socket.gethostname()}:{settings.web_port}"
+    m.WORKER_INFO.labels(app_id=settings.app_id, worker=worker_id).set(1)
+
+    async def deliver(event: EventT, stage: str, target: faust.TopicT, key: bytes, value: Any,
+                      original: bytes | None, source: SourcePosition, on_sent=None) -> None:
+        """Send ``value`` and ack ``event`` once Kafka has it; a failed send becomes a dead letter."""
+        fut = await target.send(key=key, value=value)
+        m.IN_FLIGHT.labels(stage).inc()
+
+        def done(f: asyncio.Future) -> None:
+            m.IN_FLIGHT.labels(stage).dec()
+            exc = f.exception() if not f.cancelled() else asyncio.CancelledError()
+            if exc is None:
+                if on_sent is not None:
+                    on_sent()
+                event.ack()
+                return
+            m.SEND_ERRORS.labels(stage).inc()
+            log.error("send to %s failed for %s (key %r): %s; dead-lettering it", target.get_topic_name(),
+                      _where(source), key, exc)
+            if target is topics.dead_letter:
+                return  # not acked: the record is replayed after a restart, never dropped
+            dl = dead_letter(original, stage=stage, reason=Reason.INTERNAL_ERROR,
+                             message=f"could not send to {target.get_topic_name()}: {type(exc).__name__}: {exc}",
+                             source=source)
+            asyncio.ensure_future(deliver(event, stage, topics.dead_letter, key, dl, None, source))
+
+        fut.add_done_callback(done)
+
+    def count(stage: str, result: Any) -> None:
+        if isinstance(result, DeadLetter):
+            m.RECORDS.labels(stage, "dead_letter").inc()
+            m.DEAD_LETTERS.labels(result.stage, result.reason).inc()
+            log.warning("dead-letter %s %s: %s (%s, article %s)", result.stage, result.reason, result.message,
+                        _where(result.source), result.article_id)
+        else:
+            m.RECORDS.labels(stage, "ok").inc()
+
+    @app.agent(topics.raw, name="clean")
+    async def clean_agent(stream: faust.StreamT) -> None:
+        max_bytes = settings.max_record_bytes
+        async for event in stream.noack().events():
+            msg = event.message
+            payload = event.value
+            source = SourcePosition(topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                                    key=_key_text(event.key))
+            m.ARTICLE_BYTES.observe(len(payload or b""))
+            started = time.perf_counter()
+            result = clean_stage(payload, source, max_bytes=max_bytes,
+                                 ingested_at=from_epoch_ms(msg.timestamp * 1000 if msg.timestamp else None))
+            m.STAGE_SECONDS.labels(CLEAN).observe(time.perf_counter() - started)
+            count(CLEAN, result)
+            target = topics.dead_letter if isinstance(result, DeadLetter) else topics.cleaned
+            key = _key(result, event.key)
+            await deliver(event, CLEAN, target, key, result, payload, source)
+
+    @app.agent(topics.cleaned, name="entities")
+    async def entities_agent(stream: faust.StreamT) -> None:
+        async for event in stream.noack().events():
+            msg = event.message
+            source = SourcePosition(topic=msg.topic, partition=msg.partition, offset=msg.offset,
+                                    key=_key_text(event.key))
+            started = time.perf_counter()
+            result = entities_stage(event.value, source)
+            m.STAGE_SECONDS.labels(ENTITIES).observe(time.perf_counter() - started)
+            count(ENTITIES, result)
+            on_sent = None
+            if isinstance(result, EnrichedArticle):
+                for entity in result.entities:
+                    m.ENTITIES.labels(entity.type).inc()
+                on_sent = _latency_observer(result.ingested_at)
+                target = topics.enriched
+            else:
+                target = topics.dead_letter
+            await deliver(event, ENTITIES, target, _key(result, event.key), result, event.value, source, on_sent)
+
+    @app.page("/metrics")
+    async def metrics_view(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(m.REGISTRY), content_type=CONTENT_TYPE_LATEST)
+
+    @app.page("/healthz")
+    async def health_view(web: Any, request: Any) -> Any:
+        ok = app.consumer is not None and not app.should_stop
+        return web.json({"status": "ok" if ok else "stopping", "app_id": settings.app_id, "worker": worker_id},
+                        status=200 if ok else 503)
+
+    @app.timer(interval=5.0)
+    async def update_lag() -> None:
+        """``news_consumer_lag``: log end offset minus the committed offset, per assigned partition."""
+        consumer = app.consumer
+        assigned = consumer.assignment()
+        seen = set()
+        for tp in assigned:
+            try:
+                end = consumer.highwater(tp)
+            except Exception:
+                continue
+            committed = consumer._committed_offset.get(tp)  # next offset to consume, as Faust tracks it
+            if committed is None:
+                committed = await consumer.position(tp)
+            if end is None or committed is None:
+                continue
+            m.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, end - committed))
+            seen.add((tp.topic, str(tp.partition)))
+        for labels in list(m.CONSUMER_LAG._metrics):  # drop partitions this worker no longer owns
+            if labels not in seen:
+                m.CONSUMER_LAG.remove(*labels)
+
+    return NewsApp(app, topics, settings, clean_agent, entities_agent)
+
+
+def _latency_observer(ingested_at: str | None):
+    started = to_epoch_seconds(ingested_at)
+    if started is None:
+        return None
+    return lambda: m.END_TO_END.observe(max(0.0, time.time() - started))
+
+
+def _key(result: Any, original: bytes | None) -> bytes:
+    article_id = getattr(result, "id", None) or getattr(result, "article_id", None)
+    if article_id:
+        return article_id.encode("utf-8")
+    return original or b""
+
+
+def _key_text(key: bytes | None) -> str | None:
+    if key is None:
+        return None
+    return key.decode("utf-8", "replace")
+
+
+def _where(source: SourcePosition) -> str:
+    return f"{source.topic}[{source.partition}]@{source.offset}"
