@@ -1,0 +1,65 @@
+"""Arabic orthography: what the display text keeps and what the search form folds away.
+
+Two forms, two jobs (see :mod:`streams.records`):
+
+* display ``text``: tatweel (kashida) is deleted, because it is pure typography and breaks
+  matching; diacritics are **kept**, because when a writer adds them they carry meaning
+  (``عَلِم`` vs ``عُلِم``) and entity offsets must point into what a reader sees.
+* ``text_normalized`` (search form): diacritics and Quranic marks dropped; alef variants,
+  alef maqsura, teh marbuta and hamza carriers unified; Persian yeh/keheh folded to the Arabic
+  letters; Arabic-Indic and Extended Arabic-Indic digits to ASCII. This is the folding CAMeL
+  Tools (``dediac_ar``, ``normalize_alef_ar``, ``normalize_alef_maksura_ar``,
+  ``normalize_teh_marbuta_ar``) and Lucene's ``ArabicNormalizer`` apply, done here as a single
+  ``str.translate`` pass so it costs one walk over the text.
+"""
+
+from __future__ import annotations
+
+TATWEEL = "\u0640"
+
+#: Harakat, tanwin, shadda, sukun, hamza above/below marks, superscript alef and the
+#: Quranic annotation signs: removed in the search form only.
+DIACRITICS = (
+    "".join(chr(c) for c in range(0x064B, 0x0660))
+    + "\u0670"
+    + "".join(chr(c) for c in range(0x06D6, 0x06DD))
+    + "".join(chr(c) for c in range(0x06DF, 0x06E5))
+    + "\u06E7\u06E8"
+    + "".join(chr(c) for c in range(0x06EA, 0x06EE))
+    + "".join(chr(c) for c in range(0x0610, 0x061B))
+)
+
+_FOLD = {
+    "\u0622": "\u0627",  # آ -> ا
+    "\u0623": "\u0627",  # أ -> ا
+    "\u0625": "\u0627",  # إ -> ا
+    "\u0671": "\u0627",  # ٱ (wasla) -> ا
+    "\u0672": "\u0627",
+    "\u0673": "\u0627",
+    "\u0649": "\u064A",  # ى -> ي
+    "\u06CC": "\u064A",  # Persian yeh -> ي
+    "\u06D2": "\u064A",  # yeh barree -> ي
+    "\u0629": "\u0647",  # ة -> ه
+    "\u06C0": "\u0647",  # heh with yeh above -> ه
+    "\u0624": "\u0648",  # ؤ -> و
+    "\u0626": "\u064A",  # ئ -> ي
+    "\u06A9": "\u0643",  # keheh -> ك
+}
+
+_SEARCH_TABLE: dict[int, int | str | None] = {ord(c): None for c in DIACRITICS + TATWEEL}
+_SEARCH_TABLE.update({ord(k): v for k, v in _FOLD.items()})
+_SEARCH_TABLE.update({0x0660 + i: str(i) for i in range(10)})  # ٠..٩
+_SEARCH_TABLE.update({0x06F0 + i: str(i) for i in range(10)})  # ۰..۹ (Persian/Urdu)
+
+
+def normalize_search(text: str) -> str:
+    """The search form of already-cleaned display text (one pass, no allocation per char)."""
+    return text.translate(_SEARCH_TABLE)
+
+
+def strip_diacritics(text: str) -> str:
+    """Display text minus diacritics only (no letter folding); handy for matching lists."""
+    return text.translate(_DIACRITICS_ONLY)
+
+
+_DIACRITICS_ONLY: dict[int, None] = {ord(c): None for c in DIACRITICS}
