@@ -6,6 +6,7 @@ dead-letter topic and the ``news_dead_letters_total`` metric say *why* without r
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import fastjsonschema
@@ -15,6 +16,7 @@ from .contracts import raw_validator
 from .errors import Reason, Rejected
 from .records import RawArticle
 
+_TYPE_ERROR = re.compile(r"must be (?:string|number|integer|boolean|array|object|null)")
 _KNOWN = ("id", "body", "title", "source", "url", "section", "language", "published_at", "scraped_at")
 
 
@@ -51,7 +53,7 @@ def raw_from_dict(data: dict[str, Any]) -> RawArticle:
         raw_validator()(data)
     except fastjsonschema.JsonSchemaException as exc:
         message = str(exc.message)
-        reason = Reason.WRONG_TYPE if " must be " in message else Reason.SCHEMA_VIOLATION
+        reason = Reason.WRONG_TYPE if _TYPE_ERROR.search(message) else Reason.SCHEMA_VIOLATION
         raise Rejected(reason, message.replace("data.", "field ", 1)) from None
     if not data["body"].strip():
         raise Rejected(Reason.EMPTY_BODY, "body is empty or whitespace only")

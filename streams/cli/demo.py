@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ..feed import read_inputs
-from ..kafka.broker import BrokerError, LocalKafka, free_port, port_open
+from ..kafka.broker import BrokerError, LocalKafka, free_port, free_port_block, port_open
 from ..kafka.io import produce
 from ..kafka.topics import ensure_topics
 from ..local import Ledger, WorkerProcess, collect, percentile
@@ -67,7 +67,7 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
             bootstrap = base.kafka_bootstrap_servers
             click.echo(f"using Kafka at {bootstrap}", err=True)
         else:
-            port = 9092 if not port_open("127.0.0.1", 9092) and not port_open("127.0.0.1", 10092) else free_port()
+            port = 9092 if not port_open("127.0.0.1", 9092) and not port_open("127.0.0.1", 10092) else free_port_block()
             kafka = LocalKafka(data_dir=workdir / f"kafka-{run}", port=port)
             click.echo(f"starting a local Kafka on 127.0.0.1:{port} (first run: Maven downloads it) ...", err=True)
             kafka.prepare()

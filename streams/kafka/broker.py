@@ -65,6 +65,19 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def free_port_block(nodes: int = 1, host: str = "127.0.0.1") -> int:
+    """A base port whose client ports (base..base+n-1) and controller ports (+1000) are all free."""
+    import random
+
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 28000, 10)
+        ports = [base + i for i in range(nodes)] + [base + 1000 + i for i in range(nodes)]
+        if not any(port_open(host, p) for p in ports):
+            return base
+    raise BrokerError("no free block of ports found between 20000 and 29000")
+
+
 def port_open(host: str, port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
