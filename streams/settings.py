@@ -79,6 +79,14 @@ class Settings:
             ),
         )
 
+    def __post_init__(self) -> None:
+        _check("NEWS_PROCESSING_GUARANTEE", self.processing_guarantee, ("at_least_once", "exactly_once"))
+        _check("NEWS_LOG_FORMAT", self.log_format, ("text", "json"))
+        _check("KAFKA_SECURITY_PROTOCOL", self.kafka_security_protocol,
+               ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"))
+        if self.topic_partitions < 1 or self.max_record_bytes < 1:
+            raise ValueError("NEWS_TOPIC_PARTITIONS and NEWS_MAX_RECORD_BYTES must be positive")
+
     def topic(self, stage: str) -> str:
         """Full topic name for a stage name (``raw``, ``cleaned``, ``enriched``, ``dead-letter``)."""
         if stage not in STAGE_TOPICS:
@@ -96,6 +104,11 @@ class Settings:
     @property
     def exactly_once(self) -> bool:
         return self.processing_guarantee == "exactly_once"
+
+
+def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r} is not one of {', '.join(allowed)}")
 
 
 #: The stage names the CLI and docs use for topics, in data-flow order.

@@ -7,18 +7,7 @@ import sys
 
 import click
 
-from ..settings import STAGE_TOPICS, Settings
-
-
-def settings_from_ctx() -> Settings:
-    return Settings.from_env()
-
-
-def stage_topic(stage: str) -> str:
-    return Settings.from_env().topic(stage)
-
-
-TOPIC_CHOICE = click.Choice(STAGE_TOPICS)
+from ..settings import Settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,6 +20,10 @@ def main() -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                             stream=sys.stderr)
+    try:
+        Settings.from_env()
+    except ValueError as exc:  # a mistyped environment variable: say which, do not start
+        raise click.UsageError(f"bad configuration: {exc}") from None
 
 
 def _register() -> None:
