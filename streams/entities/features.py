@@ -1,0 +1,133 @@
+"""CRF features for one sentence of tokens.
+
+Per token: the normalised word; its core (proclitics, article and, when the lexicon agrees,
+an enclitic pronoun split off) with core prefixes/suffixes; the clitics themselves; shape and
+length; gazetteer membership of the core (LOC/ORG/PER names, given names, trigger words,
+nationality adjectives); the same for the neighbours at +-1 and +-2; core bigrams; and the
+gazetteer phrase match (B-/I- and type) covering the token.
+
+Everything that depends on a token alone is computed once per distinct token and cached, so a
+sentence costs a few tuple concatenations per token.
+"""
+
+from __future__ import annotations
+
+from .clitics import enclitic, proclitic
+from .gazetteer import Gazetteer
+from .normalize import norm, skeleton
+
+_CACHE_MAX = 400_000
+
+
+def _shape(tok: str) -> str:
+    if tok.isdigit():
+        return "num"
+    ch = tok[0]
+    if "\u0600" <= ch <= "\u06ff":
+        return "ar"
+    if ch.isascii() and ch.isalpha():
+        return "LAT" if ch.isupper() else "lat"
+    if any(c.isdigit() for c in tok):
+        return "numx"
+    if not ch.isalnum():
+        return "punc"
+    return "oth"
+
+
+def _lenb(n: int) -> str:
+    return "1" if n <= 1 else "2" if n == 2 else "3" if n == 3 else "5" if n <= 5 else "8" if n <= 8 else "9"
+
+
+class Featurizer:
+    def __init__(self, gaz: Gazetteer) -> None:
+        self.gaz = gaz
+        self.lex = gaz.lex
+        self.types = gaz.token_types_frozen
+        self._cache: dict[str, tuple] = {}
+
+    def info(self, tok: str) -> tuple:
+        """(own, m2, m1, p1, p2, key_first, key_inner, core) for one token, cached."""
+        c = self._cache.get(tok)
+        if c is not None:
+            return c
+        if len(self._cache) > _CACHE_MAX:
+            self._cache.clear()
+        w = norm(tok) or tok
+        p = proclitic(w, self.lex)
+        core = w[len(p):] or w
+        e = enclitic(core, self.lex)
+        stem = core[: -len(e)] if e else core
+        kf = skeleton(core)
+        ki = self.gaz.key_inner(tok)
+        gt = self.types.get(kf, ())
+        if ki != kf:
+            gt = tuple(sorted(set(gt) | set(self.types.get(ki, ()))))
+        if not gt and stem != core:
+            gt = tuple("e" + t for t in self.types.get(skeleton(stem), ()))
+        sh = _shape(tok)
+        own = [f"w={w}", f"c={stem}", f"sh={sh}", f"len={_lenb(len(stem))}"]
+        if p:
+            own.append(f"p={p}")
+        if e:
+            own.append(f"e={e}")
+        if len(stem) >= 3:
+            own += [f"c2={stem[:2]}", f"c3={stem[:3]}", f"s1={stem[-1]}", f"s2={stem[-2:]}", f"s3={stem[-3:]}"]
+        else:
+            own.append(f"s1={stem[-1:]}")
+        own += [f"g={t}" for t in gt]
+        if sh in ("LAT", "lat"):
+            own.append(f"lw={tok.lower()}")
+        own_t = tuple(own)
+
+        def nb(k: str) -> tuple[str, ...]:
+            f = [f"{k}w={w}", f"{k}c={stem}"]
+            if p and k in ("-1", "+1"):
+                f.append(f"{k}p={p}")
+            f += [f"{k}g={t}" for t in gt]
+            if sh != "ar":
+                f.append(f"{k}sh={sh}")
+            return tuple(f)
+
+        c = (own_t, nb("-2"), nb("-1"), nb("+1"), nb("+2"), kf, ki, stem)
+        self._cache[tok] = c
+        return c
+
+    def sentence(self, tokens: list[str]) -> tuple[list[list[str]], list[tuple]]:
+        infos = [self.info(t) for t in tokens]
+        n = len(infos)
+        gaz = self.gaz.match_keys([i[5] for i in infos], [i[6] for i in infos])
+        gfeat: list[str | None] = [None] * n
+        for i, j, e in gaz:
+            t = e.type + ("w" if e.weak else "")
+            gfeat[i] = f"G=B-{t}"
+            for k in range(i + 1, j):
+                gfeat[k] = f"G=I-{t}"
+        out: list[list[str]] = []
+        for i in range(n):
+            inf = infos[i]
+            f = list(inf[0])
+            if i >= 1:
+                f += infos[i - 1][2]
+                f.append(f"bg-={infos[i - 1][7]}|{inf[7]}")
+                if i >= 2:
+                    f += infos[i - 2][1]
+                else:
+                    f.append("BOS2")
+            else:
+                f.append("BOS")
+            if i + 1 < n:
+                f += infos[i + 1][3]
+                f.append(f"bg+={inf[7]}|{infos[i + 1][7]}")
+                if i + 2 < n:
+                    f += infos[i + 2][4]
+                else:
+                    f.append("EOS2")
+            else:
+                f.append("EOS")
+            g = gfeat[i]
+            if g is not None:
+                f.append(g)
+                if i + 1 < n and gfeat[i + 1] is not None and gfeat[i + 1].startswith("G=I"):
+                    f.append("Gcont")
+            out.append(f)
+        return out, gaz

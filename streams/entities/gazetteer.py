@@ -1,0 +1,298 @@
+"""Gazetteers with identities: countries, capitals and cities, organisations, news agencies and
+people, in Arabic (with spelling variants) and English/French.
+
+Sources (all shippable): Unicode CLDR territory and exemplar-city names through ``babel``
+(Arabic, English, French), and the curated files in ``data/`` (each names its sources; QIDs from
+Wikidata, CC0). The ANERGazet lists that come with ANERcorp are *not* used: their licence is
+unclear.
+
+Matching is on *keys*: the first token of a phrase loses its proclitics and article, later
+tokens lose only the article, and every token is reduced to its :func:`skeleton` (hamza forms,
+alef/yeh/teh-marbuta variants and غ/ج unified), so ``بالعراق``, ``للعراق`` and ``العراق`` share
+the key of ``العراق``, and ``مورجان أورتاجوس`` that of ``مورغان أورتاغوس``. Aliases written with a
+leading ``~`` in the data files are *weak* (ambiguous with common words: ``الفرنسية``, ``حماس``):
+they link and feed features but never create an entity on their own.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+from . import clitics
+from .normalize import norm, skeleton
+
+MAX_PHRASE = 7
+DATA = "streams.entities.data"
+
+
+@dataclass(frozen=True, slots=True)
+class GazEntry:
+    type: str
+    id: str | None
+    name: str | None
+    weak: bool = False
+    source: str = ""
+
+
+def _read(name: str) -> list[list[str]]:
+    text = resources.files(DATA).joinpath(name).read_text(encoding="utf-8")
+    rows = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        rows.append(line.split("\t"))
+    return rows
+
+
+def _words(name: str) -> list[str]:
+    out: list[str] = []
+    for row in _read(name):
+        for cell in row:
+            out.extend(w.strip() for w in cell.split("|") if w.strip())
+    return out
+
+
+def demonym_forms() -> frozenset[str]:
+    """Normalised forms (no article) of nationality adjectives and nouns."""
+    forms: set[str] = set()
+    for w in _words("demonyms.txt"):
+        base = norm(w)
+        if " " in base:
+            continue
+        for suf in ("", "ه", "ون", "ين", "ان", "تان", "تين", "ات"):
+            forms.add(base + suf)
+    for w in _words("broken_plurals.txt"):
+        forms.add(norm(w))
+    return frozenset(forms)
+
+
+class Gazetteer:
+    """Phrase dictionary keyed by token-key tuples, plus per-token type sets for features."""
+
+    def __init__(self, lexicon: Mapping[str, int]) -> None:
+        self.lex = lexicon
+        self.phrases: dict[tuple[str, ...], GazEntry] = {}
+        self.prefixes: set[tuple[str, ...]] = set()
+        self.latin: dict[tuple[str, ...], GazEntry] = {}
+        self.latin_prefixes: set[tuple[str, ...]] = set()
+        self.token_types: dict[str, set[str]] = {}
+        self.demonyms = demonym_forms()
+        self._load()
+
+    # --- keys -------------------------------------------------------------------------------
+    def key_first(self, token: str) -> str:
+        w = norm(token)
+        p = clitics.proclitic(w, self.lex)
+        return skeleton(w[len(p):] or w)
+
+    def key_inner(self, token: str) -> str:
+        w = norm(token)
+        if w.startswith("ال") and len(w) > 4 and w not in clitics._NO_SPLIT:
+            w = w[2:]
+        return skeleton(w)
+
+    def phrase_key(self, phrase: str) -> tuple[str, ...]:
+        """Key of a canonical name: only the article is split off (a name's own initial
+        و/ب/ل/ك/ف, as in ``لاوس`` or ``واشنطن``, is never a clitic)."""
+        return tuple(self.key_inner(t) for t in phrase.split())
+
+    # --- building -----------------------------------------------------------------------------
+    def _add(self, alias: str, entry: GazEntry) -> None:
+        weak = alias.startswith("~")
+        alias = alias.lstrip("~").strip()
+        if not alias:
+            return
+        if weak:
+            entry = GazEntry(entry.type, entry.id, entry.name, True, entry.source)
+        key = self.phrase_key(alias)
+        if not key or any(not k for k in key):
+            return
+        old = self.phrases.get(key)
+        if old is not None:
+            if old.id == entry.id and old.type == entry.type:
+                if old.weak and not entry.weak:
+                    self.phrases[key] = entry
+                return
+            if old.type == entry.type and (old.id is None or entry.id is None or old.id != entry.id):
+                # same type, two identities (عمان: Oman and Amman): keep the type, drop the id
+                # unless the earlier one came from a curated list with an id and the later not.
+                if old.id is not None and entry.id is None:
+                    return
+                self.phrases[key] = GazEntry(old.type, None, None, old.weak and entry.weak, old.source)
+                return
+            return  # different types: first (curated, most specific) wins
+        self.phrases[key] = entry
+        for i in range(1, len(key)):
+            self.prefixes.add(key[:i])
+        if len(key) == 1:
+            self.token_types.setdefault(key[0], set()).add(entry.type + ("w" if weak else ""))
+        else:
+            for k in key:
+                self.token_types.setdefault(k, set()).add("part" + entry.type)
+
+    def _add_latin(self, alias: str, entry: GazEntry) -> None:
+        toks = tuple(alias.replace(".", " . ").split()) if False else tuple(alias.split())
+        if not toks:
+            return
+        key = tuple(t if t.isupper() else t.casefold() for t in toks)
+        if key not in self.latin:
+            self.latin[key] = entry
+            for i in range(1, len(key)):
+                self.latin_prefixes.add(key[:i])
+
+    def _load(self) -> None:
+        for fname, src in (("people.tsv", "curated:people"), ("organizations.tsv", "curated:organizations"),
+                           ("agencies.tsv", "curated:agencies")):
+            for row in _read(fname):
+                row = row + [""] * (5 - len(row))
+                qid, typ, en, ar, lat = (c.strip() for c in row[:5])
+                entry = GazEntry(typ, qid or None, en or None, False, src)
+                for a in ar.split("|"):
+                    self._add(a, entry)
+                for a in (lat.split("|") if lat else []) + ([en] if en else []):
+                    if a.strip():
+                        self._add_latin(a.strip(), entry)
+        self._load_countries()
+        for row in _read("cities.tsv"):
+            row = row + [""] * (4 - len(row))
+            qid, typ, en, ar = (c.strip() for c in row[:4])
+            entry = GazEntry(typ or "LOC", qid or None, en or None, False, "curated:cities")
+            for a in ar.split("|"):
+                self._add(a, entry)
+            if en:
+                self._add_latin(en, entry)
+        self._load_cldr_cities()
+        for w in _words("given_names.txt"):
+            self.token_types.setdefault(self.key_inner(w), set()).add("GIVEN")
+        for row in _read("triggers.tsv"):
+            typ, words = row[0].strip(), row[1]
+            for w in words.split("|"):
+                w = w.strip()
+                if w and " " not in w:
+                    self.token_types.setdefault(self.key_inner(w), set()).add("T" + typ)
+        for d in self.demonyms:
+            self.token_types.setdefault(skeleton(d), set()).add("NAT")
+        self.token_types_frozen = {k: tuple(sorted(v)) for k, v in self.token_types.items()}
+
+    def _load_countries(self) -> None:
+        from babel import Locale
+
+        extra = {r[0].strip(): r for r in _read("countries.tsv")}
+        ar, en, fr = Locale("ar").territories, Locale("en").territories, Locale("fr").territories
+        weak_names = {"مالي"}
+        for code, name in ar.items():
+            if len(code) != 2 or not code.isalpha() or code in {"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"}:
+                continue
+            row = extra.get(code)
+            qid = row[1].strip() if row and len(row) > 1 and row[1].strip() else None
+            entry = GazEntry("LOC", qid, en.get(code), False, "cldr:territory")
+            names = [name]
+            if row and len(row) > 2:
+                names += [v for v in row[2].split("|") if v.strip()]
+            for n in names:
+                self._add(("~" + n) if norm(n) in weak_names else n, entry)
+            for n in (en.get(code), fr.get(code)):
+                if n:
+                    self._add_latin(n, entry)
+
+    def _load_cldr_cities(self) -> None:
+        from babel import Locale
+
+        tzs = Locale("ar").time_zones
+        for tz, data in tzs.items():
+            if tz.startswith(("Etc/", "Antarctica/")) or "city" not in data:
+                continue
+            name = data["city"]
+            en = tz.rsplit("/", 1)[-1].replace("_", " ")
+            weak = len(norm(name).replace(" ", "")) <= 3
+            self._add(("~" if weak else "") + name, GazEntry("LOC", None, en, False, "cldr:exemplar-city"))
+            self._add_latin(en, GazEntry("LOC", None, en, False, "cldr:exemplar-city"))
+
+    # --- matching -----------------------------------------------------------------------------
+    def match_keys(self, first: list[str], inner: list[str]) -> list[tuple[int, int, GazEntry]]:
+        """Greedy longest matches over a sentence given per-token first/inner keys."""
+        out = []
+        n = len(first)
+        i = 0
+        phrases, prefixes = self.phrases, self.prefixes
+        while i < n:
+            best = None
+            for k0 in (inner[i], first[i]) if inner[i] != first[i] else (inner[i],):
+                k = (k0,)
+                j = i + 1
+                while True:
+                    e = phrases.get(k)
+                    if e is not None and (best is None or j > best[1]):
+                        best = (i, j, e)
+                    if k not in prefixes or j >= n or j - i >= MAX_PHRASE:
+                        break
+                    k = k + (inner[j],)
+                    j += 1
+            if best is not None:
+                out.append(best)
+                i = best[1]
+            else:
+                i += 1
+        return out
+
+    def match_latin(self, tokens: list[str]) -> list[tuple[int, int, GazEntry]]:
+        out = []
+        n = len(tokens)
+        i = 0
+        keys = [t if t.isupper() else t.casefold() for t in tokens]
+        while i < n:
+            if not tokens[i][:1].isupper():
+                i += 1
+                continue
+            k = (keys[i],)
+            best = None
+            j = i + 1
+            while True:
+                e = self.latin.get(k)
+                if e is not None:
+                    best = (i, j, e)
+                if k not in self.latin_prefixes or j >= n or j - i >= MAX_PHRASE:
+                    break
+                k = k + (keys[j],)
+                j += 1
+            if best is not None:
+                out.append(best)
+                i = best[1]
+            else:
+                i += 1
+        return out
+
+    def lookup(self, phrase: str) -> GazEntry | None:
+        return self.phrases.get(self.phrase_key(phrase))
+
+
+def alias_tokens() -> Iterable[str]:
+    """Every Arabic token of every curated alias (to seed the clitic lexicon)."""
+    for fname in ("people.tsv", "organizations.tsv", "agencies.tsv"):
+        for row in _read(fname):
+            if len(row) > 3:
+                for a in row[3].split("|"):
+                    yield from a.lstrip("~").split()
+    for row in _read("cities.tsv"):
+        if len(row) > 3:
+            for a in row[3].split("|"):
+                yield from a.lstrip("~").split()
+    for row in _read("countries.tsv"):
+        if len(row) > 2:
+            for a in row[2].split("|"):
+                yield from a.split()
+    yield from _words("given_names.txt")
+
+
+@functools.lru_cache(maxsize=1)
+def cldr_tokens() -> tuple[str, ...]:
+    from babel import Locale
+
+    toks: list[str] = []
+    for code, name in Locale("ar").territories.items():
+        if len(code) == 2:
+            toks.extend(name.split())
+    return tuple(toks)
