@@ -97,6 +97,11 @@ _PLACES_RAW = """
 طهران أنقرة إسطنبول اسطنبول موسكو لندن باريس برلين روما مدريد بروكسل جنيف فيينا واشنطن نيويورك
 بكين طوكيو نيودلهي إسلام_آباد كابول كانبيرا سيدني أثينا لشبونة أمستردام ستوكهولم أوسلو كييف
 الأمم_المتحدة ياوندي نيروبي أديس_أبابا مقديشو جيبوتي داكار أبوجا لاغوس جاكرتا كوالالمبور مانيلا
+السعودية المملكة الإمارات الامارات مصر العراق سوريا سورية اليمن لبنان الأردن الاردن فلسطين ليبيا
+المغرب السودان الصومال موريتانيا تركيا إيران ايران روسيا الصين اليابان الهند باكستان أفغانستان افغانستان
+فرنسا بريطانيا ألمانيا المانيا إيطاليا ايطاليا إسبانيا اسبانيا الولايات_المتحدة أمريكا امريكا أميركا
+كندا أستراليا استراليا البرازيل الأرجنتين نيجيريا إثيوبيا كينيا إندونيسيا ماليزيا الفلبين كوريا_الجنوبية
+الاتحاد_الأوروبي أوروبا الخليج وادي_الدواسر الولايات_المتحدة_الأمريكية
 London Paris Washington New_York Beirut Baghdad Damascus Cairo Riyadh Dubai Gaza Jerusalem Moscow
 Beijing Tokyo Berlin Brussels Geneva Tehran Istanbul Ankara Kabul Rome Madrid
 """
@@ -194,6 +199,8 @@ def _dateline_pair(a: str, b: str, span: str, found: Found) -> bool:
     kinds = {ka, kb}
     if None in kinds or kinds == {"person"} or ka == kb:
         return False
+    if ka == "agency" and kb == "person":  # ``واس- عدن:``, ``سبق- الولايات المتحدة:``: agency first,
+        kb = "place"  # then the place (bylines put the person first: ``محمد أبو شعر- سبق:``)
     place = a if ka == "place" else b if kb == "place" else None
     agency = a if ka == "agency" else b if kb == "agency" else None
     person = a if ka == "person" else b if kb == "person" else None
@@ -223,6 +230,8 @@ _READ_ALSO_RE = re.compile(
     r"Read\s(?:also|more)\b|See\salso\b|Related\s?:|Lire\saussi\b|[ÀA]\slire\saussi\b|Voir\saussi\b)",
     re.IGNORECASE,
 )
+#: First letters of every read-also/share pattern: only those paragraphs pay for de-diacritising.
+_READ_GATE = frozenset("اأإشطتلمذرRrSsLlÀAaVvFf")
 _READ_MORE_RE = re.compile(r"^\.{2,}\s?المزيد$")
 _CREDIT = (
     r"(?:جيتي|غيتي|Getty(?:\sImages)?|رويترز|Reuters|[أا]\s?\.?\s?ف\s?\.?\s?ب|AFP|AP|EPA|[إا]\s?ب\s?[أا]|"
@@ -236,7 +245,7 @@ _PHOTO_CREDIT_RE = re.compile(
 )
 _TRAILING_CREDIT_RE = re.compile(r"\s[(\[]?(?:تصوير|عدسة)\s?:\s?(?P<name>[^\s:.،]{2,20}(?:\s[^\s:.،]{2,20}){0,2})[)\]]?$")
 _SIGNOFF_PARA_RE = re.compile(
-    r"^(?:/{1,2}\s?(?:انتهى|يتبع)\s?/{0,2}|-?\s?انتهى\s?-?|\d{1,2}\s?:\s?\d{2}\s?ت\s?[مغ](?:\s?\S{0,3})?)$"
+    r"^(?:/{1,2}\s?(?:انتهى|يتبع)\s?/{0,2}|-?\s?انتهى\s?-?|\d{1,2}\s?:\s?\d{2}\s?ت\s?[مغ](?:\s\S{1,6})?)$"
 )
 _SIGNOFF_INLINE_RE = re.compile(r"\s?/{1,2}\s?(?:انتهى|يتبع)\s?/{1,2}(?:\s?\d{1,2}\s?:\s?\d{2}\s?ت\s?[مغ])?")
 _SIGNOFF_TIME_END_RE = re.compile(r"\s\d{1,2}\s?:\s?\d{2}\s?ت\s?[مغ]$")
@@ -249,13 +258,14 @@ _SHARE_RE = re.compile(
 _SHARE_INLINE_RE = re.compile(r"\s?رابط\sالخبر\sبصحيفة\s\S{2,20}\s?:")
 _EMAIL_ONLY_RE = re.compile(r"^(?:للتواصل\s?:?\s?)?[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}$")
 _CONTACT_RE = re.compile(r"^للتواصل\s")
-_TAGS_RE = re.compile(r"(?:^|\s)سمات\s(?P<tags>[^.!?؟:،,«»\"“”()\[\]\d]{2,200})$")
+_CONTACT_INLINE_RE = re.compile(r"\s?للتواصل\s(?:مع\s\S{2,10}\s)?[أا]رسل\s(?:رسالة\s)?(?:نصية\s)?(?:sms|SMS)\b")
+_TAGS_RE = re.compile(r"(?:^|\s)سمات\s(?P<tags>[^!?؟:،,«»\"“”()\[\]\d]{0,200}[^\W\d_])$")
 _NOT_BEFORE_TAGS = frozenset("من في عن ذات أهم اهم أبرز ابرز إحدى احدى هي هذه تلك بعض ومن وهي كل ضمن تحمل يحمل".split())
 
 
 def _any(p: str, found: Found) -> str:
     """One paragraph through the anywhere-rules; returns what is left ("" = drop it)."""
-    head = strip_diacritics(p[:40]) if len(p) > 3 else p
+    head = strip_diacritics(p[:40]) if p[0] in _READ_GATE else p[:40]
     if _READ_ALSO_RE.match(head):
         found.remove("read_also", p)
         return ""
@@ -318,6 +328,16 @@ def _tail(paras: list[str], found: Found) -> bool:
         if len(paras[i]) > 200:
             break
     last = paras[-1]
+    if "للتواصل" in last:
+        m = _CONTACT_INLINE_RE.search(last)
+        if m and len(last) - m.start() <= 300:
+            found.remove("contact", last[m.start() :].strip())
+            rest = last[: m.start()].rstrip()
+            if rest:
+                paras[-1] = rest
+            else:
+                del paras[-1]
+            return True
     if len(last) <= 120 and _EMAIL_ONLY_RE.match(last):
         found.remove("contact", last)
         del paras[-1]

@@ -31,40 +31,46 @@ INVISIBLE = (
 _CONTROLS = "".join(chr(c) for c in range(0x00, 0x20) if chr(c) not in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
 _CONTROLS += "\x7f" + "".join(chr(c) for c in range(0x80, 0xA0) if c != 0x85)
 
-_DELETE = INVISIBLE + _CONTROLS + TATWEEL
-_DELETE_TABLE = {ord(c): None for c in _DELETE}
-_DELETE_RE = re.compile("[" + re.escape(_DELETE) + "]")
-
+_DELETE = frozenset(INVISIBLE + _CONTROLS)
+#: Noncharacters and lone surrogates (JSON can carry ``"\\ud800"``) cannot be encoded: dropped.
+_UNENCODABLE = "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
 #: Arabic presentation forms A/B (incl. the lam-alef ligatures): NFKC maps them to base letters.
-PRESENTATION_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
-#: Noncharacters and private-use code points become nothing; lone surrogates cannot be encoded.
-_SURROGATE_RE = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+PRESENTATION_RE = re.compile("[\ufb50-\ufdcf\ufdf0-\ufdff\ufe70-\ufefe]+")
+#: One scan finds every character that needs work; most articles have none or only tatweel.
+_SUSPECT_RE = re.compile(
+    "[" + re.escape(INVISIBLE + _CONTROLS) + TATWEEL + "\ufb50-\ufdff\ufe70-\ufefe" + _UNENCODABLE + "]"
+)
+_UNENCODABLE_RE = re.compile("[" + _UNENCODABLE + "]+")
+_TATWEEL_RUN_RE = re.compile(TATWEEL + "+")
+#: Letters and marks a tatweel can be attached to; a run touching none of them is a dash.
+_JOINING_RE = re.compile("[\u0610-\u061a\u0620-\u063f\u0641-\u065f\u066e-\u06d3\u06d5-\u06ed\u06fa-\u06ff]")
 
 
 def _fold_presentation(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFKC", match.group())
 
 
-#: A tatweel run touching no Arabic letter or mark (``خالد سجاف ـ الدمام``) is used as a dash.
-_FREE_TATWEEL_RE = re.compile(
-    r"(?<![\u0610-\u061a\u0620-\u063f\u0641-\u065f\u066e-\u06d3\u06d5-\u06ed\u06fa-\u06ff\u0640])"
-    r"\u0640+(?![\u0610-\u061a\u0620-\u063f\u0641-\u065f\u066e-\u06d3\u06d5-\u06ed\u06fa-\u06ff\u0640])"
-)
+def _tatweel_run(match: re.Match[str]) -> str:
+    """``بـ"التضليل"`` -> ``ب"التضليل"``, but ``خالد سجاف ـ الدمام`` -> ``خالد سجاف - الدمام``."""
+    text, start, end = match.string, match.start(), match.end()
+    attached = (start > 0 and _JOINING_RE.match(text, start - 1)) or (end < len(text) and _JOINING_RE.match(text, end))
+    return "" if attached else "-"
 
 
 def normalize_chars(text: str) -> str:
     """Character-level hygiene (no layout): deletions, presentation forms, NFC."""
-    if TATWEEL in text:
-        text = _FREE_TATWEEL_RE.sub("-", text)
-    if _DELETE_RE.search(text):
-        text = text.translate(_DELETE_TABLE)
-    if _SURROGATE_RE.search(text):
-        text = _SURROGATE_RE.sub("", text)
-    if PRESENTATION_RE.search(text):
-        text = PRESENTATION_RE.sub(_fold_presentation, text)
-        # NFKC can produce tatweel (e.g. U+FE71) or controls? Only tatweel; drop it again.
-        if TATWEEL in text:
-            text = text.replace(TATWEEL, "")
+    suspects = set(_SUSPECT_RE.findall(text))
+    if suspects:
+        if TATWEEL in suspects:
+            text = _TATWEEL_RUN_RE.sub(_tatweel_run, text)
+        for c in suspects & _DELETE:
+            text = text.replace(c, "")
+        if any("\ufb50" <= c <= "\ufefe" for c in suspects):
+            text = PRESENTATION_RE.sub(_fold_presentation, text)
+            text = text.replace(TATWEEL, "")  # NFKC of U+FE71.. yields tatweel + mark
+            text = text.replace("\ufe73", "")
+        if any("\ud800" <= c <= "\udfff" or "\ufdd0" <= c <= "\ufdef" or c in "\ufffe\uffff" for c in suspects):
+            text = _UNENCODABLE_RE.sub("", text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
