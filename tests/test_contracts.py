@@ -1,0 +1,111 @@
+"""One source of truth: the schema files and the code's records agree."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+import orjson
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from streams.contracts import SCHEMA_NAMES, load_schema
+from streams.deadletter import dead_letter
+from streams.errors import Reason
+from streams.pipeline import process_payload
+from streams.records import (
+    CleanedArticle, DeadLetter, EnrichedArticle, Entity, Mention, SourcePosition,
+)
+
+
+def _registry() -> Registry:
+    resources = []
+    for name in SCHEMA_NAMES:
+        schema = load_schema(name)
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+        resources.append((f"{name}.schema.json", Resource.from_contents(schema)))
+    return Registry().with_resources(resources)
+
+
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name), registry=_registry())
+
+
+def assert_valid(name: str, record: object) -> None:
+    doc = orjson.loads(orjson.dumps(record))
+    errors = sorted(validator(name).iter_errors(doc), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_schema_files_are_valid_2020_12(name):
+    Draft202012Validator.check_schema(load_schema(name))
+
+
+def _fields(cls) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls)}
+
+
+def test_cleaned_record_fields_match_schema():
+    props = load_schema("common")["$defs"]["cleanedFields"]["properties"]
+    assert _fields(CleanedArticle) == set(props)
+    assert set(load_schema("common")["$defs"]["cleanedFields"]["required"]) == set(props)
+
+
+def test_enriched_record_fields_match_schema():
+    common = set(load_schema("common")["$defs"]["cleanedFields"]["properties"])
+    enriched = load_schema("enriched")
+    assert _fields(EnrichedArticle) == common | set(enriched["properties"])
+    entity = enriched["properties"]["entities"]["items"]
+    assert _fields(Entity) == set(entity["properties"])
+    assert _fields(Mention) == set(entity["properties"]["mentions"]["items"]["properties"])
+
+
+def test_dead_letter_fields_and_reasons_match_schema():
+    schema = load_schema("dead-letter")
+    assert _fields(DeadLetter) == set(schema["properties"])
+    assert _fields(SourcePosition) == set(schema["properties"]["source"]["properties"])
+    assert {r.value for r in Reason} == set(schema["properties"]["reason"]["enum"])
+
+
+def test_raw_schema_keeps_unknown_fields():
+    assert load_schema("raw")["additionalProperties"] is True
+
+
+def test_seed_article_round_trip_validates(seed_article: bytes):
+    assert_valid("raw", orjson.loads(seed_article))
+    result = process_payload(seed_article, SourcePosition(file="seed", line=1), max_bytes=2_000_000)
+    assert isinstance(result, EnrichedArticle), result
+    assert_valid("enriched", result)
+    cleaned_view = {k: v for k, v in orjson.loads(orjson.dumps(result)).items()
+                    if k not in ("entities", "processed_at")}
+    assert_valid("cleaned", cleaned_view)
+
+
+def test_corpus_sample_records_validate(shared_data):
+    with (shared_data / "ar-saudinewsnet-6k.jsonl").open("rb") as fh:
+        lines = [next(fh) for _ in range(40)]
+    for n, line in enumerate(lines):
+        result = process_payload(line, SourcePosition(file="corpus", line=n + 1), max_bytes=2_000_000)
+        assert_valid("dead-letter" if isinstance(result, DeadLetter) else "enriched", result)
+
+
+@pytest.mark.parametrize("payload", [b"\xff\xfe", b"{", b'{"id": "x"}', b'{"id": "x", "body": " "}'])
+def test_dead_letters_validate(payload):
+    result = process_payload(payload, SourcePosition(topic="t", partition=0, offset=1, key="x"), max_bytes=100)
+    assert isinstance(result, DeadLetter)
+    assert_valid("dead-letter", result)
+    assert (result.payload is None) != (result.payload_base64 is None)
+
+
+def test_binary_payload_is_kept_as_base64():
+    import base64
+
+    dl = dead_letter(b"\xff\x00\x01", stage="ingest", reason=Reason.INVALID_UTF8, message="m",
+                     source=SourcePosition())
+    assert dl.payload is None and base64.b64decode(dl.payload_base64) == b"\xff\x00\x01"
+
+
+def test_entity_type_literal_documented():
+    assert set(typing.get_args(typing.get_type_hints(Mention)["field"])) == {"text", "title"}
