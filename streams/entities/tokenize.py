@@ -1,7 +1,7 @@
 """Tokenisation with character offsets.
 
 A token is a run of letters, digits, combining marks (Arabic diacritics) and tatweel, with
-internal ``.``/``'``/``-`` joining Latin or digit runs (``U.S.``, ``3.5``, ``al-Sadr``); every other
+internal ``.``/``'``/``-`` joining runs (``3.5``, ``al-Sadr``), French elisions (``l'``) split off; every other
 non-space character is a token of its own. Offsets are ``[start, end)`` into the given string, so
 ``s[start:end] == token`` always holds. Sentences are cut at ``. ! ? ؟ ;`` and at line breaks.
 """
@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 _WORD = r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
-_TOKEN = re.compile(rf"{_WORD}+(?:[.'’\-]{_WORD}+)*|[^\s]", re.UNICODE)
+_ELISION = r"(?<!\w)(?:[lLdDjJmMnNsStTcC]|[Qq]u)['’](?=\w)"  # French l'OTAN, d'Irak
+_TOKEN = re.compile(rf"{_ELISION}|{_WORD}+(?:[.'’\-]{_WORD}+)*|[^\s]", re.UNICODE)
 _SENT_END = frozenset(".!?؟;؛…")
 MAX_SENTENCE = 120
 

@@ -1,0 +1,66 @@
+"""``news-streams ner``: train and evaluate the entity model.
+
+    news-streams ner train [--train PATH] [--out PATH] [--seed N] [--max-sentences N]
+    news-streams ner eval  [--test PATH] [--model PATH] [--model-only] [--json]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+_REPO = Path(__file__).resolve().parents[2]
+
+
+def _shared(*parts: str) -> str:
+    base = os.environ.get("NEWS_SHARED_DATA") or str(_REPO.parent / "shared" / "data")
+    return str(Path(base, *parts))
+
+
+def _default_model() -> str:
+    from streams.entities.model import default_model_path
+
+    return str(default_model_path())
+
+
+ner = click.Group("ner", help="Train and evaluate the Arabic named-entity model (ANERcorp).")
+
+
+@ner.command("train")
+@click.option("--train", "train_path", type=click.Path(exists=True, dir_okay=False),
+              default=lambda: _shared("ner", "anercorp-camel-train.txt"), show_default="../shared/data/ner/anercorp-camel-train.txt",
+              help="CoNLL file, one 'token TAG' a line (IOB2).")
+@click.option("--out", type=click.Path(dir_okay=False), default=_default_model, show_default="the packaged model",
+              help="Model file to write (its lexicon goes beside it as <out>.lexicon.tsv).")
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--max-sentences", type=int, default=None, help="Train on the first N sentences only (fast CI form).")
+@click.option("--max-iterations", type=int, default=None, help="L-BFGS iterations (default 300).")
+def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, max_iterations: int | None) -> None:
+    """Train the CRF (deterministic given --seed)."""
+    from streams.entities.train import train
+
+    params = {"max_iterations": max_iterations} if max_iterations else None
+    info = train(train_path, out, seed=seed, max_sentences=max_sentences, params=params)
+    click.echo(f"trained on {info['sentences']} sentences ({info['tokens']} tokens) in {info['seconds']:.1f}s"
+               f" -> {info['model']} ({info['bytes'] / 1e6:.1f} MB)")
+
+
+@ner.command("eval")
+@click.option("--test", "test_path", type=click.Path(exists=True, dir_okay=False),
+              default=lambda: _shared("ner", "anercorp-camel-test.txt"), show_default="../shared/data/ner/anercorp-camel-test.txt")
+@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Model file (default: the packaged model).")
+@click.option("--model-only", is_flag=True, help="Score the CRF alone, without gazetteer/rule post-processing.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable figures.")
+def eval_cmd(test_path: str, model_path: str | None, model_only: bool, as_json: bool) -> None:
+    """Entity-level exact-span micro P/R/F1 (overall and per type, as seqeval) and tokens/s."""
+    from streams.entities.evaluate import evaluate, format_report
+
+    r = evaluate(test_path, model_path, hybrid=not model_only)
+    if as_json:
+        click.echo(json.dumps(r, indent=2, sort_keys=True))
+    else:
+        click.echo(format_report(r))

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import time
+
+from streams.entities.model import Model, default_model_path
+
+LABELS = {"O"} | {f"{p}-{t}" for p in "BI" for t in ("PER", "LOC", "ORG", "MISC")}
+
+
+def test_packaged_model_loads_fast_and_tags():
+    t0 = time.perf_counter()
+    m = Model(default_model_path())
+    assert time.perf_counter() - t0 < 2.0
+    toks = "قال الرئيس الأمريكي دونالد ترامب في واشنطن إن حلف شمال الأطلسي".split()
+    labels, _ = m.tag(toks)
+    assert len(labels) == len(toks) and set(labels) <= LABELS
+    assert labels[3:5] == ["B-PER", "I-PER"]
+    assert labels[6] == "B-LOC"
+    assert labels[2] == "O"  # the nationality adjective
+    assert m.tag([]) == ([], [])
+
+
+def test_model_is_small():
+    p = default_model_path()
+    assert p.stat().st_size < 50e6
