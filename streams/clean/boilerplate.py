@@ -259,7 +259,7 @@ _SHARE_INLINE_RE = re.compile(r"\s?رابط\sالخبر\sبصحيفة\s\S{2,20}\
 _EMAIL_ONLY_RE = re.compile(r"^(?:للتواصل\s?:?\s?)?[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}$")
 _CONTACT_RE = re.compile(r"^للتواصل\s")
 _CONTACT_INLINE_RE = re.compile(r"\s?للتواصل\s(?:مع\s\S{2,10}\s)?[أا]رسل\s(?:رسالة\s)?(?:نصية\s)?(?:sms|SMS)\b")
-_TAGS_RE = re.compile(r"(?:^|\s)سمات\s(?P<tags>[^!?؟:،,«»\"“”()\[\]\d]{0,200}[^\W\d_])$")
+_TAGS_RE = re.compile(r"(?:^|\s)سمات\s(?P<tags>[^!?؟:،,«»\"“”()\[\]]{0,200}[^\W_][\u064b-\u0652]*)$")
 _NOT_BEFORE_TAGS = frozenset("من في عن ذات أهم اهم أبرز ابرز إحدى احدى هي هذه تلك بعض ومن وهي كل ضمن تحمل يحمل".split())
 
 
@@ -285,7 +285,8 @@ def _any(p: str, found: Found) -> str:
         return ""
     if len(p) <= 300:
         m = _CAPTION_RE.search(p, max(0, len(p) - 40))
-        if m and not any(c in p[: m.start()] for c in ".!?؟") and m.start() > 0:
+        # >= 3 words before the credit: ``بغداد - الأناضول`` is a dateline, not a caption
+        if m and not any(c in p[: m.start()] for c in ".!?؟") and len(p[: m.start()].split()) >= 3:
             found.captions.append(p)
             found.remove("caption", p)
             return ""
