@@ -232,6 +232,7 @@ _READ_ALSO_RE = re.compile(
 )
 #: First letters of every read-also/share pattern: only those paragraphs pay for de-diacritising.
 _READ_GATE = frozenset("اأإشطتلمذرRrSsLlÀAaVvFf")
+_MARKS_RE = re.compile("[\u064b-\u065f\u0670]")
 _READ_MORE_RE = re.compile(r"^\.{2,}\s?المزيد$")
 _CREDIT = (
     r"(?:جيتي|غيتي|Getty(?:\sImages)?|رويترز|Reuters|[أا]\s?\.?\s?ف\s?\.?\s?ب|AFP|AP|EPA|[إا]\s?ب\s?[أا]|"
@@ -265,7 +266,9 @@ _NOT_BEFORE_TAGS = frozenset("من في عن ذات أهم اهم أبرز اب�
 
 def _any(p: str, found: Found) -> str:
     """One paragraph through the anywhere-rules; returns what is left ("" = drop it)."""
-    head = strip_diacritics(p[:40]) if p[0] in _READ_GATE else p[:40]
+    head = p[:40]
+    if p[0] in _READ_GATE and _MARKS_RE.search(head):  # ``اقْرَأ أَيْضاً``: match without marks
+        head = strip_diacritics(head)
     if _READ_ALSO_RE.match(head):
         found.remove("read_also", p)
         return ""

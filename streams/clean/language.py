@@ -16,6 +16,8 @@ Why it is shaped like this (measured on this project's 2-core box, lingua 2.1):
   of the dominant script's words; only when its confidence is below :data:`SURE` does it get a
   longer sample (:data:`LONG_SAMPLE_CHARS`). On the 6k Arabic corpus the short sample already
   gives >= 0.9 for ~99% of articles.
+* A short Arabic-script sample that lingua does not call Arabic is re-checked on the long
+  sample in full-accuracy mode (low-accuracy mode on 32 chars mislabels ~0.1% as Persian).
 * ``und`` when there are too few letters or the best confidence is below
   :data:`MIN_CONFIDENCE`; the confidence returned is then lingua's best (rejected) one.
 """
@@ -59,13 +61,16 @@ _lock = threading.Lock()
 
 
 def detector(script: str = "any") -> LanguageDetector:
-    """The process-wide detector for ``"arabic"``, ``"latin"`` or ``"any"`` script."""
+    """The process-wide detector for ``"arabic"`` (low accuracy), ``"arabic_full"``, ``"latin"``
+    or ``"any"`` script."""
     found = _detectors.get(script)
     if found is None:
         with _lock:
             found = _detectors.get(script)
             if found is None:
-                langs = {"arabic": ARABIC_SCRIPT, "latin": LATIN_SCRIPT}.get(script, LANGUAGES)
+                langs = {"arabic": ARABIC_SCRIPT, "arabic_full": ARABIC_SCRIPT, "latin": LATIN_SCRIPT}.get(
+                    script, LANGUAGES
+                )
                 builder = LanguageDetectorBuilder.from_languages(*langs)
                 if script == "arabic":
                     builder = builder.with_low_accuracy_mode()
@@ -104,7 +109,11 @@ def detect(text: str) -> tuple[str, float]:
         return UNKNOWN, 0.0
     det = detector(script)
     values = det.compute_language_confidence_values(short)
-    if (not values or values[0].value < SURE) and len(long) > len(short):
+    if script == "arabic" and values and values[0].language != Language.ARABIC:
+        # the rare non-Arabic answer gets a second opinion: long sample, full-accuracy models
+        # (on the 6k corpus this turns 6 Arabic articles labelled Persian back into Arabic)
+        values = detector("arabic_full").compute_language_confidence_values(long)
+    elif (not values or values[0].value < SURE) and len(long) > len(short):
         values = det.compute_language_confidence_values(long)
     if not values:
         return UNKNOWN, 0.0
