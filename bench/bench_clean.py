@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from streams.clean import clean_article  # noqa: E402
+from streams.clean import clean_article, warm_up  # noqa: E402
 from streams.errors import Rejected  # noqa: E402
 from streams.records import RawArticle  # noqa: E402
 from streams.settings import shared_data_dir  # noqa: E402
@@ -60,7 +60,8 @@ def load(path: Path, limit: int | None) -> list[RawArticle]:
 
 
 def run_corpus(name: str, articles: list[RawArticle]) -> None:
-    for a in articles[:200]:  # warm-up: lingua loads its models on first use
+    warm_up()  # what a worker does at start-up: build the detectors, load lingua's models
+    for a in articles[:200]:
         try:
             clean_article(a, now="2026-01-01T00:00:00.000Z")
         except Rejected:

@@ -28,7 +28,9 @@ from ..errors import Reason, Rejected
 from ..records import CleanedArticle, RawArticle
 from . import arabic, boilerplate, html, language, structure, unicode
 
-__all__ = ["clean_article"]
+__all__ = ["clean_article", "warm_up"]
+
+warm_up = language.warm_up
 
 log = logging.getLogger(__name__)
 

@@ -48,3 +48,19 @@ def test_bounded_cost_on_huge_text():
     start = time.perf_counter()
     assert language.detect(text)[0] == "ar"
     assert time.perf_counter() - start < 0.5
+
+
+def test_warm_up_builds_every_detector():
+    language.warm_up()
+    assert {"arabic", "arabic_full", "latin", "latin_full", "any"} <= set(language._detectors)
+
+
+def test_english_corpus_is_english(en_rows):
+    from collections import Counter
+
+    from streams.clean import clean_article
+
+    from .conftest import NOW, to_raw
+
+    langs = Counter(clean_article(to_raw(r), now=NOW).language for r in en_rows)
+    assert langs["en"] >= 0.99 * len(en_rows), langs
