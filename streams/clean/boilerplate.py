@@ -393,6 +393,8 @@ def take_marked_captions(body: str, found: Found) -> str:
 
     def take(m: re.Match[str]) -> str:
         caption = " ".join(m.group("caption").replace("\x1a", " ").split())
+        if len(caption) > 250:  # a whole paragraph behind the marker is text, not a caption
+            return m.group("caption")
         if caption:
             found.captions.append(caption)
             found.remove("caption", caption)

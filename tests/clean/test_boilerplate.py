@@ -123,6 +123,12 @@ def test_marked_captions():
     assert c.text == BODY and c.captions == ["سيدة تمارس مهنة التطريز"]
 
 
+def test_marker_before_a_long_paragraph_keeps_the_text():
+    long = "ظهيرة اليوم الأول من رمضان وفيما يعج الشارع التجاري بحركة نشطة، " * 6
+    c = clean("\x1a\x1a " + long.strip())
+    assert c.text == long.strip() and c.captions == []
+
+
 def test_read_more_and_navigation():
     c = clean("Next Previous " + BODY + "\n...المزيد")
     assert c.text == BODY
