@@ -70,6 +70,21 @@ def entities_stage(cleaned: CleanedArticle | bytes | str, source: SourcePosition
                            message=f"{type(exc).__name__}: {exc}", source=source, article_id=article_id)
 
 
+def warm_up() -> None:
+    """Load models and detectors now, so the first article does not pay seconds for it."""
+    from .clean import warm_up as warm_clean
+    from .entities.model import load_model
+
+    warm_clean()
+    load_model()
+    enrich(cleaned_from_dict({
+        "id": "warm-up", "text": "زار الرئيس بغداد.", "text_normalized": "", "title": None, "source": None,
+        "url": None, "section": None, "language": "ar", "language_confidence": 1.0, "published_at": None,
+        "scraped_at": None, "ingested_at": None, "cleaned_at": "", "content_hash": "", "paragraphs": [],
+        "sentence_count": 1, "word_count": 3, "char_count": 17,
+    }))
+
+
 def process_payload(
     payload: bytes | str | None, source: SourcePosition, *, max_bytes: int
 ) -> EnrichedArticle | DeadLetter:

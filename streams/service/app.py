@@ -28,7 +28,7 @@ from .. import codec  # noqa: F401  (registers the orjson codec)
 from ..errors import Reason
 from ..kafka.client import ssl_context
 from ..kafka.topics import DEAD_LETTER_MAX_MESSAGE_BYTES
-from ..pipeline import CLEAN, ENTITIES, clean_stage, entities_stage
+from ..pipeline import CLEAN, ENTITIES, clean_stage, entities_stage, warm_up
 from ..records import DeadLetter, EnrichedArticle, SourcePosition
 from ..deadletter import dead_letter
 from ..settings import Settings
@@ -73,6 +73,7 @@ def _credentials(settings: Settings) -> Any:
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
     settings = settings or Settings.from_env()
+    warm_up()
     brokers = [f"kafka://{h.strip()}" for h in settings.kafka_bootstrap_servers.split(",") if h.strip()]
     conf: dict[str, Any] = dict(
         broker=brokers,
@@ -112,8 +113,23 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
 
     async def deliver(event: EventT, stage: str, target: faust.TopicT, key: bytes, value: Any,
                       original: bytes | None, source: SourcePosition, on_sent=None) -> None:
-        """Send ``value`` and ack ``event`` once Kafka has it; a failed send becomes a dead letter."""
-        fut = await target.send(key=key, value=value)
+        """Send ``value`` and ack ``event`` once Kafka has it; a failed send becomes a dead letter.
+
+        Never raises: an agent that crashed would leave its record unacknowledged and block
+        the partition's commits.
+        """
+        try:
+            fut = await target.send(key=key, value=value, value_serializer="orjson")
+        except Exception as exc:  # e.g. a record the codec cannot encode
+            m.SEND_ERRORS.labels(stage).inc()
+            log.exception("could not send to %s for %s (key %r)", target.get_topic_name(), _where(source), key)
+            if target is topics.dead_letter:
+                return  # not acked: replayed after a restart, never dropped
+            dl = dead_letter(original, stage=stage, reason=Reason.INTERNAL_ERROR,
+                             message=f"could not send to {target.get_topic_name()}: {type(exc).__name__}: {exc}",
+                             source=source)
+            await deliver(event, stage, topics.dead_letter, key, dl, None, source)
+            return
         m.IN_FLIGHT.labels(stage).inc()
 
         def done(f: asyncio.Future) -> None:
@@ -185,7 +201,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
 
     @app.page("/metrics")
     async def metrics_view(web: Any, request: Any) -> Any:
-        return web.bytes(generate_latest(m.REGISTRY), content_type=CONTENT_TYPE_LATEST)
+        # aiohttp refuses a charset inside content_type; the exposition format is UTF-8 anyway.
+        return web.bytes(generate_latest(m.REGISTRY), content_type=CONTENT_TYPE_LATEST.split("; charset")[0])
 
     @app.page("/healthz")
     async def health_view(web: Any, request: Any) -> Any:
