@@ -39,7 +39,10 @@ def _lenb(n: int) -> str:
 
 
 class Featurizer:
-    def __init__(self, gaz: Gazetteer) -> None:
+    def __init__(self, gaz: Gazetteer, known: frozenset[str] | None = None) -> None:
+        """``known``: the attributes the model has weights for; the others are dropped as soon
+        as they are made (a large speed-up: most word-identity features carry no weight)."""
+        self.known = known
         self.gaz = gaz
         self.lex = gaz.lex
         self.types = gaz.token_types_frozen
@@ -77,7 +80,8 @@ class Featurizer:
         own += [f"g={t}" for t in gt]
         if sh in ("LAT", "lat"):
             own.append(f"lw={tok.lower()}")
-        own_t = tuple(own)
+        known = self.known
+        own_t = tuple(own) if known is None else tuple(f for f in own if f in known)
 
         def nb(k: str) -> tuple[str, ...]:
             f = [f"{k}w={w}", f"{k}c={stem}"]
@@ -86,7 +90,7 @@ class Featurizer:
             f += [f"{k}g={t}" for t in gt]
             if sh != "ar":
                 f.append(f"{k}sh={sh}")
-            return tuple(f)
+            return tuple(f) if known is None else tuple(x for x in f if x in known)
 
         c = (own_t, nb("-2"), nb("-1"), nb("+1"), nb("+2"), kf, ki, stem)
         self._cache[tok] = c
@@ -103,12 +107,15 @@ class Featurizer:
             for k in range(i + 1, j):
                 gfeat[k] = f"G=I-{t}"
         out: list[list[str]] = []
+        known = self.known
         for i in range(n):
             inf = infos[i]
             f = list(inf[0])
             if i >= 1:
                 f += infos[i - 1][2]
-                f.append(f"bg-={infos[i - 1][7]}|{inf[7]}")
+                b = f"bg-={infos[i - 1][7]}|{inf[7]}"
+                if known is None or b in known:
+                    f.append(b)
                 if i >= 2:
                     f += infos[i - 2][1]
                 else:
@@ -117,7 +124,9 @@ class Featurizer:
                 f.append("BOS")
             if i + 1 < n:
                 f += infos[i + 1][3]
-                f.append(f"bg+={inf[7]}|{infos[i + 1][7]}")
+                b = f"bg+={inf[7]}|{infos[i + 1][7]}"
+                if known is None or b in known:
+                    f.append(b)
                 if i + 2 < n:
                     f += infos[i + 2][4]
                 else:

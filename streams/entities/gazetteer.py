@@ -134,7 +134,7 @@ class Gazetteer:
                 self.token_types.setdefault(k, set()).add("part" + entry.type)
 
     def _add_latin(self, alias: str, entry: GazEntry) -> None:
-        toks = tuple(alias.replace(".", " . ").split()) if False else tuple(alias.split())
+        toks = tuple(alias.split())
         if not toks:
             return
         key = tuple(t if t.isupper() else t.casefold() for t in toks)
@@ -213,60 +213,45 @@ class Gazetteer:
 
     # --- matching -----------------------------------------------------------------------------
     def match_keys(self, first: list[str], inner: list[str]) -> list[tuple[int, int, GazEntry]]:
-        """Greedy longest matches over a sentence given per-token first/inner keys."""
-        out = []
-        n = len(first)
-        i = 0
-        phrases, prefixes = self.phrases, self.prefixes
-        while i < n:
-            best = None
-            for k0 in (inner[i], first[i]) if inner[i] != first[i] else (inner[i],):
-                k = (k0,)
-                j = i + 1
-                while True:
-                    e = phrases.get(k)
-                    if e is not None and (best is None or j > best[1]):
-                        best = (i, j, e)
-                    if k not in prefixes or j >= n or j - i >= MAX_PHRASE:
-                        break
-                    k = k + (inner[j],)
-                    j += 1
-            if best is not None:
-                out.append(best)
-                i = best[1]
-            else:
-                i += 1
-        return out
+        """Greedy longest matches over a sentence given per-token first/inner keys (a phrase may
+        start on either key of its first token: ``بالعراق`` -> ``عراق``, ``لاوس`` stays whole)."""
+        starts = [(a,) if a == b else (a, b) for a, b in zip(inner, first)]
+        return _longest(starts, inner, self.phrases, self.prefixes)
 
     def match_latin(self, tokens: list[str]) -> list[tuple[int, int, GazEntry]]:
-        out = []
-        n = len(tokens)
-        i = 0
+        """English/French phrases: acronyms case-sensitive, other names capitalised."""
         keys = [t if t.isupper() else t.casefold() for t in tokens]
-        while i < n:
-            if not tokens[i][:1].isupper():
-                i += 1
-                continue
-            k = (keys[i],)
-            best = None
-            j = i + 1
-            while True:
-                e = self.latin.get(k)
-                if e is not None:
-                    best = (i, j, e)
-                if k not in self.latin_prefixes or j >= n or j - i >= MAX_PHRASE:
-                    break
-                k = k + (keys[j],)
-                j += 1
-            if best is not None:
-                out.append(best)
-                i = best[1]
-            else:
-                i += 1
-        return out
+        starts = [(k,) if t[:1].isupper() else () for k, t in zip(keys, tokens)]
+        return _longest(starts, keys, self.latin, self.latin_prefixes)
 
     def lookup(self, phrase: str) -> GazEntry | None:
         return self.phrases.get(self.phrase_key(phrase))
+
+
+def _longest(starts: list[tuple[str, ...]], inner: list[str], table: Mapping[tuple[str, ...], GazEntry],
+             prefixes: set[tuple[str, ...]]) -> list[tuple[int, int, GazEntry]]:
+    out = []
+    n = len(inner)
+    i = 0
+    while i < n:
+        best = None
+        for k0 in starts[i]:
+            k = (k0,)
+            j = i + 1
+            while True:
+                e = table.get(k)
+                if e is not None and (best is None or j > best[1]):
+                    best = (i, j, e)
+                if k not in prefixes or j >= n or j - i >= MAX_PHRASE:
+                    break
+                k = k + (inner[j],)
+                j += 1
+        if best is not None:
+            out.append(best)
+            i = best[1]
+        else:
+            i += 1
+    return out
 
 
 def alias_tokens() -> Iterable[str]:

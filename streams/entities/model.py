@@ -27,9 +27,10 @@ class Model:
         self.path = Path(path)
         self.lex = lexmod.load(lexicon_path(self.path))
         self.gaz = Gazetteer(self.lex)
-        self.featurizer = Featurizer(self.gaz)
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(self.path))
+        known = frozenset(a for a, _ in self.tagger.info().state_features)
+        self.featurizer = Featurizer(self.gaz, known)
         self._lock = threading.Lock()
 
     def tag(self, tokens: list[str]) -> tuple[list[str], list]:
