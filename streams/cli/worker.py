@@ -32,6 +32,16 @@ def ensure_topics_with_retry(settings: Settings, wait: float = 60.0) -> None:
             time.sleep(2.0)
 
 
+def _loglevel(args: list[str]) -> str:
+    """The ``--loglevel``/``-l`` value among Faust's worker options (Faust's default: warn)."""
+    for i, arg in enumerate(args):
+        if arg.startswith("--loglevel="):
+            return arg.split("=", 1)[1]
+        if arg in ("--loglevel", "-l") and i + 1 < len(args):
+            return args[i + 1]
+    return "warn"
+
+
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
                                  "help_option_names": []})
 @click.pass_context
@@ -41,16 +51,24 @@ def worker(ctx: click.Context) -> None:
     Every Faust worker option is accepted (--web-port, --loglevel, ...); see
     `news-streams worker --help`.
     """
+    from mode.utils.logging import setup_logging
+
     from ..service.app import create_app
+    from ..service.logs import logging_config
 
     args = list(ctx.args)
     settings = Settings.from_env()
+    # NEWS_LOG_FORMAT: Faust's worker re-applies app.conf.logging_config when it starts; applying it
+    # now as well covers the lines logged before that (topic creation, broker retries).
+    setup_logging(loglevel=_loglevel(args), logging_config=logging_config(settings))
     if "--help" not in args and "-h" not in args:
         ensure_topics_with_retry(settings)
-    news = create_app(settings)
+    news = create_app(settings, logging_config=logging_config(settings))
     if not any(a.startswith("--web-port") for a in args):
         args.append(f"--web-port={settings.web_port}")
     if not any(a.startswith("--web-bind") for a in args):
         args.append(f"--web-bind={settings.web_host}")
-    sys.argv = ["news-streams", "worker", *args]
+    quiet = ["--quiet"] if settings.log_format == "json" else []  # no banner: stdout is JSON lines only
+    log.info("worker starting", extra={"settings": settings.masked()})
+    sys.argv = ["news-streams", *quiet, "worker", *args]
     news.app.main()
