@@ -109,7 +109,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
 
     topics = Topics(topic("raw"), topic("cleaned"), topic("enriched"), topic("dead-letter"))
     worker_id = f"{socket.gethostname()}:{settings.web_port}"
-    m.WORKER_INFO.labels(app_id=settings.app_id, worker=worker_id).set(1)
+    m.set_worker_info(settings.app_id, worker_id)
+    m.FAUST_MONITOR.attach(app)
 
     async def deliver(event: EventT, stage: str, target: faust.TopicT, key: bytes, value: Any,
                       original: bytes | None, source: SourcePosition, on_sent=None) -> None:
@@ -213,24 +214,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
     @app.timer(interval=5.0)
     async def update_lag() -> None:
         """``news_consumer_lag``: log end offset minus the committed offset, per assigned partition."""
-        consumer = app.consumer
-        assigned = consumer.assignment()
-        seen = set()
-        for tp in assigned:
-            try:
-                end = consumer.highwater(tp)
-            except Exception:
-                continue
-            committed = consumer._committed_offset.get(tp)  # next offset to consume, as Faust tracks it
-            if committed is None:
-                committed = await consumer.position(tp)
-            if end is None or committed is None:
-                continue
-            m.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, end - committed))
-            seen.add((tp.topic, str(tp.partition)))
-        for labels in list(m.CONSUMER_LAG._metrics):  # drop partitions this worker no longer owns
-            if labels not in seen:
-                m.CONSUMER_LAG.remove(*labels)
+        try:
+            await m.refresh_consumer_lag(app.consumer, (topics.raw.get_topic_name(), topics.cleaned.get_topic_name()))
+        except Exception as exc:  # keep the last figures; the timestamp metric shows they are stale
+            log.warning("could not refresh news_consumer_lag: %s: %s", type(exc).__name__, exc)
 
     return NewsApp(app, topics, settings, clean_agent, entities_agent)
 

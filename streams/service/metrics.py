@@ -2,11 +2,22 @@
 
 Labels stay bounded: stage (``clean``/``entities``/``ingest``), outcome, reason (the
 :class:`~streams.errors.Reason` codes), entity type, topic and partition. Never ids or text.
+
+Each worker process serves only its own series on its own port (``NEWS_WEB_PORT``); Prometheus
+tells workers apart by the ``instance`` target label, and ``news_worker_info`` names the worker
+(``host:port``, the pod name in Kubernetes). Lag is reported only for the partitions a worker
+owns at the moment, so summing over workers never counts a partition twice.
 """
 
 from __future__ import annotations
 
+import time
+from statistics import fmean
+from typing import Any, Iterable, Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, PlatformCollector
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 ProcessCollector(registry=REGISTRY)
@@ -50,5 +61,121 @@ SEND_ERRORS = Counter(
     ["stage"], registry=REGISTRY,
 )
 WORKER_INFO = Gauge(
-    "news_worker_info", "Constant 1, labelled with the worker's identity.", ["app_id", "worker"], registry=REGISTRY,
+    "news_worker_info", "Constant 1, labelled with the worker's identity (host:port) and version.",
+    ["app_id", "worker", "version"], registry=REGISTRY,
 )
+ASSIGNED_PARTITIONS = Gauge(
+    "news_assigned_partitions", "Partitions currently assigned to this worker, by topic (0: an idle replica).",
+    ["topic"], registry=REGISTRY,
+)
+LAG_UPDATED = Gauge(
+    "news_consumer_lag_updated_timestamp_seconds",
+    "Unix time of the last successful news_consumer_lag refresh (stale: the lag figures are old).",
+    registry=REGISTRY,
+)
+
+
+class FaustMonitorCollector(Collector):
+    """A few figures from Faust's own monitor (``app.monitor``), read at scrape time.
+
+    Only what an operator acts on: rebalances (churn), failed assignments, commit latency, events
+    being processed right now, and how often a topic's buffer filled up (back-pressure).
+    """
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def attach(self, app: Any) -> None:
+        self.app = app
+
+    def _families(self) -> dict[str, Metric]:
+        return {
+            "rebalances": CounterMetricFamily(
+                "news_faust_rebalances", "Rebalances this worker took part in (Faust monitor)."),
+            "assignments_failed": CounterMetricFamily(
+                "news_faust_assignments_failed", "Partition assignments that failed (Faust monitor)."),
+            "commit_latency": GaugeMetricFamily(
+                "news_faust_commit_latency_seconds", "Mean latency of the recent offset commits (Faust monitor)."),
+            "events_active": GaugeMetricFamily(
+                "news_faust_events_active", "Events being processed by agents right now (Faust monitor)."),
+            "buffer_full": CounterMetricFamily(
+                "news_faust_topic_buffer_full", "Times a topic's stream buffer was full: back-pressure (Faust monitor).",
+                labels=["topic"]),
+        }
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(self._families().values())
+
+    def collect(self) -> Iterator[Metric]:
+        families = self._families()
+        monitor = getattr(self.app, "monitor", None) if self.app is not None else None
+        if monitor is not None:
+            families["rebalances"].add_metric([], monitor.rebalances)
+            families["assignments_failed"].add_metric([], monitor.assignments_failed)
+            latencies = list(monitor.commit_latency or ())
+            families["commit_latency"].add_metric([], fmean(latencies) if latencies else 0.0)
+            families["events_active"].add_metric([], monitor.events_active)
+            by_topic: dict[str, int] = {}
+            for tp, n in (monitor.topic_buffer_full or {}).items():
+                by_topic[tp.topic] = by_topic.get(tp.topic, 0) + n
+            for topic, n in sorted(by_topic.items()):
+                families["buffer_full"].add_metric([topic], n)
+        return iter(families.values())
+
+
+FAUST_MONITOR = FaustMonitorCollector()
+REGISTRY.register(FAUST_MONITOR)
+
+
+def set_worker_info(app_id: str, worker: str) -> None:
+    """``news_worker_info{app_id, worker, version} 1`` for this process."""
+    try:
+        from importlib.metadata import version
+
+        ver = version("news-streams")
+    except Exception:
+        ver = "unknown"
+    WORKER_INFO.labels(app_id=app_id, worker=worker, version=ver).set(1)
+
+
+async def refresh_consumer_lag(consumer: Any, topics: Iterable[str]) -> None:
+    """Set ``news_consumer_lag`` (and ``news_assigned_partitions``) for the partitions of ``topics``
+    that ``consumer`` owns (Faust's internal topics, such as the assignor's, are left out).
+
+    lag = log end offset - committed offset, per partition:
+
+    * the log end comes from a ListOffsets request (``consumer.highwaters``), not from the last
+      fetch response, so a paused or starved partition still shows its true end (with
+      ``exactly_once`` it is the last stable offset);
+    * the committed offset is Faust's own (the next offset to consume, updated on each commit and
+      read from the group on assignment); before the group's first commit on a partition it is
+      the log start, since the app consumes from the earliest offset.
+
+    Partitions this worker no longer owns are removed, so a sum over all workers counts each
+    partition once. Raises on broker errors; the caller keeps the previous figures and
+    ``news_consumer_lag_updated_timestamp_seconds`` shows their age.
+    """
+    wanted = set(topics)
+    assigned = sorted(tp for tp in consumer.assignment() if tp.topic in wanted)
+    counts: dict[str, int] = dict.fromkeys(sorted(wanted), 0)
+    for tp in assigned:
+        counts[tp.topic] = counts.get(tp.topic, 0) + 1
+    for topic, n in counts.items():
+        ASSIGNED_PARTITIONS.labels(topic).set(n)
+    lags: dict[tuple[str, str], int] = {}
+    if assigned:
+        ends = await consumer.highwaters(*assigned)
+        committed = {tp: consumer._committed_offset.get(tp) for tp in assigned}
+        missing = [tp for tp, offset in committed.items() if offset is None]
+        if missing:
+            committed.update(await consumer.earliest_offsets(*missing))
+        for tp in assigned:
+            end, done = ends.get(tp), committed.get(tp)
+            if end is not None and done is not None:
+                lags[(tp.topic, str(tp.partition))] = max(0, end - done)
+    for labels, lag in lags.items():
+        CONSUMER_LAG.labels(*labels).set(lag)
+    for labels in list(CONSUMER_LAG._metrics):
+        if labels not in lags:
+            CONSUMER_LAG.remove(*labels)
+    LAG_UPDATED.set(time.time())
