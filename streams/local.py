@@ -67,6 +67,23 @@ class WorkerProcess:
     def metrics_url(self) -> str:
         return f"http://{self.settings.web_host}:{self.settings.web_port}/metrics"
 
+    def wait_assigned(self, timeout: float = 90.0) -> bool:
+        """Block until the worker's /healthz reports assigned partitions (it has joined the group)."""
+        import json
+        import urllib.request
+
+        url = f"http://{self.settings.web_host}:{self.settings.web_port}/healthz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.alive():
+            try:
+                state = json.loads(urllib.request.urlopen(url, timeout=2).read())
+                if state.get("assigned_partitions", 0) > 0 and not state.get("rebalancing"):
+                    return True
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.5)
+        return False
+
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
@@ -150,22 +167,38 @@ class Ledger:
         return sorted(out)
 
 
-async def collect(settings: Settings, ledger: Ledger, *, timeout: float) -> Ledger:
-    """Read ``enriched`` and ``dead-letter`` until the ledger is complete or ``timeout`` passes."""
+async def collect(settings: Settings, ledger: Ledger, *, timeout: float, alive=None) -> Ledger:
+    """Read ``enriched`` and ``dead-letter`` until the ledger is complete or ``timeout`` passes.
+
+    ``alive`` (a callable) is polled every second; when it turns false (the worker died) the
+    wait ends at once instead of running into the timeout.
+    """
     enriched, dead = settings.topic("enriched"), settings.topic("dead-letter")
-    try:
-        async for rec in read_topic(settings, [enriched, dead], timeout=timeout):
-            value = orjson.loads(rec.value) if rec.value else {}
-            if rec.topic == enriched:
-                ledger.add_enriched(value)
-            else:
-                ledger.add_dead(value)
-            if ledger.complete:
-                # Keep reading briefly so late duplicates are counted too.
-                await asyncio.sleep(0)
-                break
-    except TimeoutError:
-        pass
+
+    async def read() -> None:
+        try:
+            async for rec in read_topic(settings, [enriched, dead], timeout=timeout):
+                value = orjson.loads(rec.value) if rec.value else {}
+                if rec.topic == enriched:
+                    ledger.add_enriched(value)
+                else:
+                    ledger.add_dead(value)
+                if ledger.complete:
+                    break
+        except TimeoutError:
+            pass
+
+    reader = asyncio.ensure_future(read())
+    while not reader.done():
+        await asyncio.wait([reader], timeout=1.0)
+        if alive is not None and not alive() and not reader.done():
+            reader.cancel()
+            try:
+                await reader
+            except asyncio.CancelledError:
+                pass
+            raise RuntimeError("the worker exited before every record was accounted for")
+    reader.result()
     return ledger
 
 

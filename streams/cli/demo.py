@@ -81,8 +81,11 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
         )
         statuses = asyncio.run(ensure_topics(settings))
         click.echo("topics: " + ", ".join(f"{s.name} ({s.partitions})" for s in statuses), err=True)
-        worker = WorkerProcess(settings, workdir / f"worker-{run}.log", loglevel="warning").start()
+        worker = WorkerProcess(settings, workdir / f"worker-{run}.log", loglevel="warn").start()
         click.echo(f"worker started (log: {worker.log_path}, metrics: {worker.metrics_url})", err=True)
+        if not worker.wait_assigned():
+            raise click.ClickException(f"the worker did not join its group; last lines of {worker.log_path}:\n"
+                                       f"{_tail(worker.log_path)}")
 
         inputs = [(f, False) for f in files] or default_inputs(sample_size)
         ids: set[str] = set()
@@ -100,7 +103,11 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
         if report.failed:
             raise click.ClickException(f"{len(report.failed)} record(s) could not be produced: {report.failed[:3]}")
         click.echo(f"published {report.sent} raw record(s); waiting for the pipeline ...", err=True)
-        ledger = asyncio.run(collect(settings, Ledger(ids, keyless), timeout=timeout))
+        ledger = Ledger(ids, keyless)
+        try:
+            asyncio.run(collect(settings, ledger, timeout=timeout, alive=worker.alive))
+        except RuntimeError as exc:
+            click.echo(f"{exc}; last lines of {worker.log_path}:\n{_tail(worker.log_path)}", err=True)
         metrics = _scrape(worker.metrics_url)
     except BrokerError as exc:
         raise click.ClickException(str(exc)) from None
@@ -118,6 +125,13 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
         click.echo(f"FAILED: {ledger.unaccounted} article(s) unaccounted for "
                    f"(missing ids: {sorted(ledger.missing)[:10]}); worker log: {worker.log_path}", err=True)
         sys.exit(1)
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
 
 
 def _scrape(url: str) -> dict[str, float]:
@@ -151,7 +165,7 @@ def _print_summary(ledger: Ledger, sent: int, metrics: dict[str, float], url: st
         lines.append(f"  dead letter: {reason:<18} {n}")
     lines.append("entities by type        " + (", ".join(f"{t} {n}" for t, n in ledger.entity_types().most_common())
                                               or "none"))
-    lines.append(f"latency raw->enriched   p50 {fmt(percentile(lat, 50))}, p95 {fmt(percentile(lat, 95))}, "
+    lines.append(f"latency raw->enriched   (one burst) p50 {fmt(percentile(lat, 50))}, p95 {fmt(percentile(lat, 95))}, "
                  f"p99 {fmt(percentile(lat, 99))}, max {fmt(lat[-1] if lat else None)}")
     lines.append(f"metrics (while running) {url}")
     for name, value in sorted(metrics.items()):

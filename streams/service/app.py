@@ -208,7 +208,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
     @app.page("/healthz")
     async def health_view(web: Any, request: Any) -> Any:
         ok = app.consumer is not None and not app.should_stop
-        return web.json({"status": "ok" if ok else "stopping", "app_id": settings.app_id, "worker": worker_id},
+        try:
+            assigned = len(app.consumer.assignment())
+        except Exception:  # consumer not started yet
+            assigned = 0
+        return web.json({"status": "ok" if ok else "stopping", "app_id": settings.app_id, "worker": worker_id,
+                         "assigned_partitions": assigned, "rebalancing": bool(app.rebalancing)},
                         status=200 if ok else 503)
 
     @app.timer(interval=5.0)
