@@ -45,11 +45,16 @@ def find_mentions(model: Model, source: str, field: str, *, arabic_model: bool, 
     if not source:
         return out
     src = source[:MAX_CHARS]
-    for sent in sentences(src):
+    sents = sentences(src)
+    arabic = [_is_arabic_sentence(s) for s in sents]
+    tagged: list = []
+    if arabic_model:  # tag every Arabic sentence of the field in one batch
+        tagged = model.tag_many([[t for t, _, _ in s] if a else [] for s, a in zip(sents, arabic)])
+    for k, sent in enumerate(sents):
         toks = [t for t, _, _ in sent]
         spans: list[Span]
-        if _is_arabic_sentence(sent):
-            spans = recognize_tokens(model, toks, use_model=arabic_model)
+        if arabic[k]:
+            spans = recognize_tokens(model, toks, use_model=arabic_model, tagged=tagged[k] if arabic_model else None)
         else:
             spans = [Span(i, j, e.type, e, "gazetteer") for i, j, e in model.gaz.match_latin(toks) if not e.weak]
         for s in spans:

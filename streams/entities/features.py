@@ -38,6 +38,17 @@ def _lenb(n: int) -> str:
     return "1" if n <= 1 else "2" if n == 2 else "3" if n == 3 else "5" if n <= 5 else "8" if n <= 8 else "9"
 
 
+def gaz_features(gaz: list[tuple], n: int) -> list[str | None]:
+    """The gazetteer phrase feature (``G=B-LOC``, ``G=I-ORGw``...) of each of n positions."""
+    gfeat: list[str | None] = [None] * n
+    for i, j, e in gaz:
+        t = e.type + ("w" if e.weak else "")
+        gfeat[i] = f"G=B-{t}"
+        for k in range(i + 1, j):
+            gfeat[k] = f"G=I-{t}"
+    return gfeat
+
+
 class Featurizer:
     def __init__(self, gaz: Gazetteer, known: frozenset[str] | None = None) -> None:
         """``known``: the attributes the model has weights for; the others are dropped as soon
@@ -100,12 +111,7 @@ class Featurizer:
         infos = [self.info(t) for t in tokens]
         n = len(infos)
         gaz = self.gaz.match_keys([i[5] for i in infos], [i[6] for i in infos])
-        gfeat: list[str | None] = [None] * n
-        for i, j, e in gaz:
-            t = e.type + ("w" if e.weak else "")
-            gfeat[i] = f"G=B-{t}"
-            for k in range(i + 1, j):
-                gfeat[k] = f"G=I-{t}"
+        gfeat = gaz_features(gaz, n)
         out: list[list[str]] = []
         known = self.known
         for i in range(n):

@@ -14,8 +14,13 @@ from dataclasses import dataclass
 
 from .evaluate import get_entities
 from .gazetteer import GazEntry
+from .normalize import norm, skeleton
 
 OVERRIDE_TYPE = True
+# Adjectives that are part of many names (مجلس الأمن الدولي, الجامعة العربية, مجلس التعاون
+# الخليجي): never trimmed off the end of a span.
+_GENERIC_ADJ = frozenset(skeleton(norm(w + s)) for w in ("دولي", "عربي", "خليجي", "أممي", "إقليمي", "أوروبي", "أفريقي",
+                                                          "إفريقي", "آسيوي", "غربي", "لاتيني") for s in ("", "ة"))
 
 
 @dataclass(slots=True)
@@ -27,18 +32,27 @@ class Span:
     source: str = "model"
 
 
-def _is_demonym_span(model, tokens: list[str], i: int, j: int) -> bool:
+def _is_demonym_span(model, tokens: list[str], i: int, j: int, *, proposed: bool = False) -> bool:
+    """``proposed``: the span comes from the model, which may keep a single token that is also
+    a (weak) country name: ``سورية`` is Syria as often as "Syrian"."""
     types = model.gaz.token_types_frozen
     feat = model.featurizer
     if j - i == 1:  # السعودية / سورية: a country name that looks like a feminine adjective
         e = model.gaz.phrases.get((feat.info(tokens[i])[6],)) or model.gaz.phrases.get((feat.info(tokens[i])[5],))
-        if e is not None and not e.weak:
+        if e is not None and (not e.weak or (proposed and e.type == "LOC")):
             return False
     for k in range(i, j):
         kf = feat.info(tokens[k])[5]
         if "NAT" not in types.get(kf, ()):
             return False
     return True
+
+
+def _is_known(model, tokens: list[str], s: Span) -> bool:
+    g = model.gaz
+    key = tuple(g.key_first(tokens[k]) if k == s.i else g.key_inner(tokens[k]) for k in range(s.i, s.j))
+    e = g.phrases.get(key) or g.phrases.get(tuple(g.key_inner(tokens[k]) for k in range(s.i, s.j)))
+    return e is not None and not e.weak
 
 
 def _is_word(tok: str) -> bool:
@@ -54,7 +68,8 @@ def _trim(model, tokens: list[str], s: Span) -> Span | None:
         s.j -= 1
     if s.j <= s.i:
         return None
-    if s.j - s.i >= 2 and _is_demonym_span(model, tokens, s.j - 1, s.j):
+    if (s.j - s.i >= 2 and _is_demonym_span(model, tokens, s.j - 1, s.j)
+            and model.featurizer.info(tokens[s.j - 1])[6] not in _GENERIC_ADJ):
         g = model.gaz
         key = tuple(g.key_inner(tokens[k]) for k in range(s.i, s.j - 1))
         e = g.phrases.get(key)
@@ -64,18 +79,20 @@ def _trim(model, tokens: list[str], s: Span) -> Span | None:
     return s
 
 
-def recognize_tokens(model, tokens: list[str], *, use_model: bool = True) -> list[Span]:
+def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged: tuple | None = None) -> list[Span]:
+    """Spans for one sentence; ``tagged`` is ``model.tag(tokens)`` when the caller has already
+    tagged the sentence (batched per article)."""
     if not tokens:
         return []
     if use_model:
-        labels, gaz = model.tag(tokens)
+        labels, gaz = tagged if tagged is not None else model.tag(tokens)
         spans = [Span(s, e, t) for t, s, e in get_entities(labels)]
     else:
         feat = model.featurizer
         infos = [feat.info(t) for t in tokens]
         gaz = model.gaz.match_keys([x[5] for x in infos], [x[6] for x in infos])
         spans = []
-    spans = [s for s in spans if not _is_demonym_span(model, tokens, s.i, s.j)]
+    spans = [s for s in spans if not _is_demonym_span(model, tokens, s.i, s.j, proposed=True)]
     exact = {(i, j): e for i, j, e in gaz}
     for i, j, e in gaz:
         if e.weak or _is_demonym_span(model, tokens, i, j):
@@ -83,7 +100,10 @@ def recognize_tokens(model, tokens: list[str], *, use_model: bool = True) -> lis
         over = [s for s in spans if s.i < j and i < s.j]
         if not over:
             spans.append(Span(i, j, e.type, e, "gazetteer"))
-        elif all(i <= s.i and s.j <= j for s in over) and any((s.i, s.j) != (i, j) for s in over):
+        elif (all(i <= s.i and s.j <= j for s in over) and any((s.i, s.j) != (i, j) for s in over)
+              and not (len(over) == 1 and _is_known(model, tokens, over[0]))):
+            # a phrase that joins fragments (حلف + شمال الأطلسي) replaces them; one that only
+            # extends a span that is itself a known name (مكة -> مكة المكرمة) does not
             for s in over:
                 spans.remove(s)
             spans.append(Span(i, j, e.type, e, "gazetteer"))

@@ -15,6 +15,7 @@ import pycrfsuite
 
 from . import lexicon as lexmod
 from .evaluate import read_conll
+from .fastcrf import export_weights
 from .features import Featurizer
 from .gazetteer import Gazetteer
 
@@ -48,5 +49,6 @@ def train(train_path: str | Path, out: str | Path, *, seed: int = 13, max_senten
     trainer.train(str(tmp))
     tmp.replace(out)
     lexmod.save(lex, lexicon_path(out))
+    export_weights(out)
     return {"sentences": len(data), "tokens": sum(len(t) for t, _ in data), "seconds": time.perf_counter() - t0,
             "model": str(out), "bytes": out.stat().st_size, "params": p}

@@ -1,0 +1,163 @@
+"""A linear-chain CRF scorer and Viterbi decoder in numpy, equivalent to crfsuite's tagger for
+the features of :mod:`features`, but batched per article and cached per token type.
+
+crfsuite scores a label sequence as the sum of state weights (attribute, label) over the
+attributes of each position plus transition weights (label, next label). Most attributes of a
+position depend on one token only (its own features and, as a neighbour, its -2/-1/+1/+2
+features), so each distinct token's five weight vectors are summed once and cached; a sentence
+then costs a gather, four shifted adds, a few dictionary look-ups (core bigrams, gazetteer phrase
+features) and one batched Viterbi pass over all the sentences of an article.
+
+The weights are read from ``<model>.weights.npz`` (written at training time, with the digest of
+the crfsuite file; rebuilt from the crfsuite file, slowly, if missing or stale).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+
+
+def weights_path(model_path: str | Path) -> Path:
+    return Path(str(model_path) + ".weights.npz")
+
+
+def model_digest(model_path: str | Path) -> str:
+    return hashlib.blake2b(Path(model_path).read_bytes(), digest_size=16).hexdigest()
+
+
+def _arrays_from_crfsuite(model_path: str | Path) -> dict[str, np.ndarray]:
+    import pycrfsuite
+
+    tg = pycrfsuite.Tagger()
+    tg.open(str(model_path))
+    info = tg.info()
+    labels = tg.labels()
+    li = {lab: k for k, lab in enumerate(labels)}
+    attrs: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for (a, lab), w in info.state_features.items():
+        if w == 0.0:
+            continue
+        r = attrs.setdefault(a, len(attrs))
+        rows.append(r)
+        cols.append(li[lab])
+        vals.append(w)
+    W = np.zeros((len(attrs), len(labels)), dtype=np.float64)
+    W[rows, cols] = vals
+    T = np.zeros((len(labels), len(labels)), dtype=np.float64)
+    for (a, b), w in info.transitions.items():
+        T[li[a], li[b]] = w
+    return {"W": W, "T": T, "labels": np.array("\n".join(labels)),
+            "attrs": np.frombuffer("\n".join(attrs).encode("utf-8"), dtype=np.uint8),
+            "digest": np.array(model_digest(model_path))}
+
+
+def export_weights(model_path: str | Path, out: str | Path | None = None) -> Path:
+    """Write the state and transition weights of a crfsuite model to a compact ``.npz``
+    (with the digest of the model file it comes from)."""
+    out = Path(out) if out else weights_path(model_path)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **_arrays_from_crfsuite(model_path))
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(buf.getvalue())
+    tmp.replace(out)
+    return out
+
+
+class Weights:
+    def __init__(self, arrays) -> None:
+        self.W = np.asarray(arrays["W"], dtype=np.float64)
+        self.T = np.asarray(arrays["T"], dtype=np.float64)
+        self.labels = str(arrays["labels"]).split("\n")
+        names = bytes(np.asarray(arrays["attrs"])).decode("utf-8")
+        self.digest = str(arrays["digest"]) if "digest" in arrays else ""
+        self.attrs = names.split("\n") if names else []
+        self.index = {a: k for k, a in enumerate(self.attrs)}
+        self.L = len(self.labels)
+        self.zero = np.zeros(self.L)
+
+    @classmethod
+    def for_model(cls, model_path: str | Path) -> Weights:
+        """The weights of a crfsuite model: from its ``.weights.npz`` when that matches the
+        model file, else read from the model itself (slow) and cached beside it if possible."""
+        wp = weights_path(model_path)
+        digest = model_digest(model_path)
+        if wp.exists():
+            with np.load(wp) as z:
+                arrays = {k: z[k] for k in z.files}
+            if "digest" in arrays and str(arrays["digest"]) == digest:
+                return cls(arrays)
+        arrays = _arrays_from_crfsuite(model_path)
+        try:
+            export_weights(model_path, wp)
+        except OSError:
+            pass
+        return cls(arrays)
+
+    def vec(self, attrs) -> np.ndarray:
+        idx = [self.index[a] for a in attrs if a in self.index]
+        if not idx:
+            return self.zero
+        if len(idx) == 1:
+            return self.W[idx[0]]
+        return self.W[idx].sum(axis=0)
+
+    def get(self, attr: str) -> np.ndarray | None:
+        k = self.index.get(attr)
+        return None if k is None else self.W[k]
+
+
+def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[list[int]]:
+    """Best label index sequences for a batch of sequences whose emission scores are
+    concatenated in ``E`` (sum(seq_lens) x L): one pass over the positions for all sequences at
+    once (sorted by length, longest first, so the sequences still running at position t are a
+    prefix of the batch)."""
+    if not seq_lens:
+        return []
+    B = len(seq_lens)
+    offs = [0] * B
+    for k in range(1, B):
+        offs[k] = offs[k - 1] + seq_lens[k - 1]
+    order = sorted(range(B), key=lambda k: -seq_lens[k])
+    lens = [seq_lens[k] for k in order]
+    maxlen = lens[0]
+    L = T.shape[0]
+    if B == 1:
+        X = E[None]
+    else:
+        X = np.zeros((B, maxlen, L))
+        for r, k in enumerate(order):
+            X[r, : lens[r]] = E[offs[k]:offs[k] + lens[r]]
+    active = [0] * maxlen
+    r = B
+    for t in range(maxlen):
+        while r > 0 and lens[r - 1] <= t:
+            r -= 1
+        active[t] = r
+    score = X[:, 0].copy()
+    back = np.zeros((maxlen, B, L), dtype=np.intp)
+    Tt = T[None, :, :]
+    for t in range(1, maxlen):
+        k = active[t]
+        s = score[:k, :, None] + Tt  # (k, prev, cur)
+        back[t, :k] = s.argmax(axis=1)
+        score[:k] = s.max(axis=1) + X[:k, t]
+    y = score.argmax(axis=1)
+    P = np.zeros((B, maxlen), dtype=np.intp)
+    ar = np.arange(B)
+    for t in range(maxlen - 1, -1, -1):
+        k = active[t]
+        P[:k, t] = y[:k]
+        if t:
+            y[:k] = back[t, ar[:k], y[:k]]
+    out: list[list[int]] = [[] for _ in range(B)]
+    rows = P.tolist()
+    for r, k in enumerate(order):
+        out[k] = rows[r][: lens[r]]
+    return out
