@@ -39,6 +39,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "NEWS_BROKER_SESSION_TIMEOUT": str(settings.broker_session_timeout),
         "NEWS_BROKER_REBALANCE_TIMEOUT": str(settings.broker_rebalance_timeout),
         "NEWS_LOG_FORMAT": settings.log_format,
+        "KAFKA_SECURITY_PROTOCOL": settings.kafka_security_protocol,
+        "KAFKA_SASL_MECHANISM": settings.kafka_sasl_mechanism,
+        "KAFKA_SASL_USERNAME": settings.kafka_sasl_username,
+        "KAFKA_SASL_PASSWORD": settings.kafka_sasl_password,
+        "KAFKA_SSL_CAFILE": settings.kafka_ssl_cafile,
     }
 
 
@@ -103,6 +108,26 @@ class WorkerProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.process is None else self.process.pid
+
+    def rss_bytes(self) -> int | None:
+        """Resident memory of the worker process, or None when it is gone."""
+        return None if self.process is None else vm_rss(self.process.pid)
+
+
+def vm_rss(pid: int) -> int | None:
+    """Resident memory of process ``pid`` in bytes (Linux ``/proc``), or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
 
 
 @dataclass

@@ -84,6 +84,11 @@ class Settings:
         _check("NEWS_LOG_FORMAT", self.log_format, ("text", "json"))
         _check("KAFKA_SECURITY_PROTOCOL", self.kafka_security_protocol,
                ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"))
+        if self.kafka_security_protocol.startswith("SASL"):
+            _check("KAFKA_SASL_MECHANISM", self.kafka_sasl_mechanism, ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"))
+            if not self.kafka_sasl_username or not self.kafka_sasl_password:
+                raise ValueError(f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                                 "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
         if self.topic_partitions < 1 or self.max_record_bytes < 1:
             raise ValueError("NEWS_TOPIC_PARTITIONS and NEWS_MAX_RECORD_BYTES must be positive")
 

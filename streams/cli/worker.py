@@ -9,6 +9,7 @@ import time
 
 import click
 
+from ..kafka.client import KafkaSecurityError, check_connection
 from ..kafka.topics import ensure_topics
 from ..settings import Settings
 
@@ -20,10 +21,14 @@ def ensure_topics_with_retry(settings: Settings, wait: float = 60.0) -> None:
     deadline = time.monotonic() + wait
     while True:
         try:
+            # Refused credentials or an untrusted certificate: fail now with the reason, no retries.
+            asyncio.run(check_connection(settings))
             for status in asyncio.run(ensure_topics(settings)):
                 log.info("topic %s: %d partitions%s", status.name, status.partitions,
                          " (created)" if status.created else "")
             return
+        except KafkaSecurityError as exc:
+            raise click.ClickException(str(exc)) from None
         except Exception as exc:
             if time.monotonic() > deadline:
                 raise click.ClickException(

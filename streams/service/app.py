@@ -8,7 +8,8 @@ Keys are article ids, so every stage keeps per-article order and partitioning.
 Delivery: agents iterate a ``noack`` stream and acknowledge each event only when Kafka has
 acknowledged what it produced (the cleaned/enriched record or the dead letter). Faust commits
 only contiguous acknowledged offsets, so a crash replays at most the unacknowledged window:
-at-least-once by default, exactly-once with ``NEWS_PROCESSING_GUARANTEE=exactly_once``.
+at-least-once by default. With ``NEWS_PROCESSING_GUARANTEE=exactly_once`` outputs and input
+offsets are committed together in Kafka transactions (see :class:`EosDelivery`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,18 @@ import asyncio
 import logging
 import socket
 import time
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.serializers import codecs
 from faust.types import EventT
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+
 from .. import codec  # noqa: F401  (registers the orjson codec)
+from ..codec import CODEC_NAME
 from ..errors import Reason
 from ..kafka.client import ssl_context
 from ..kafka.topics import DEAD_LETTER_MAX_MESSAGE_BYTES
@@ -112,6 +117,17 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
     m.set_worker_info(settings.app_id, worker_id)
     m.FAUST_MONITOR.attach(app)
 
+    eos = EosDelivery(app) if settings.exactly_once else None
+    in_order = InOrderAcks()
+    pending_acks: dict[int, Any] = {}  # id(event) -> its ack callback, until delivered
+
+    @app.on_partitions_assigned.connect
+    async def _after_rebalance(sender: Any, assigned: Any, **kwargs: Any) -> None:
+        in_order.reset()
+        pending_acks.clear()
+        if eos is not None:
+            eos.reset()
+
     async def deliver(event: EventT, stage: str, target: faust.TopicT, key: bytes, value: Any,
                       original: bytes | None, source: SourcePosition, on_sent=None) -> None:
         """Send ``value`` and ack ``event`` once Kafka has it; a failed send becomes a dead letter.
@@ -119,6 +135,24 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
         Never raises: an agent that crashed would leave its record unacknowledged and block
         the partition's commits.
         """
+        if eos is not None:
+            try:
+                data = codecs.dumps(CODEC_NAME, value)
+            except Exception as exc:  # a record the codec cannot encode: dead-letter it (in the transaction)
+                m.SEND_ERRORS.labels(stage).inc()
+                log.exception("could not encode for %s: %s (key %r)", target.get_topic_name(), _where(source), key)
+                if target is topics.dead_letter:
+                    return
+                dl = dead_letter(original, stage=stage, reason=Reason.INTERNAL_ERROR,
+                                 message=f"could not encode for {target.get_topic_name()}: {type(exc).__name__}: {exc}",
+                                 source=source)
+                await deliver(event, stage, topics.dead_letter, key, dl, None, source)
+                return
+            await eos.send(event, stage, target.get_topic_name(), key, data, on_sent)
+            return
+        delivered = pending_acks.get(id(event))
+        if delivered is None:  # first attempt: take the event's place in its partition's ack order
+            delivered = pending_acks[id(event)] = in_order.track(event)
         try:
             fut = await target.send(key=key, value=value, value_serializer="orjson")
         except Exception as exc:  # e.g. a record the codec cannot encode
@@ -134,14 +168,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
         m.IN_FLIGHT.labels(stage).inc()
 
         def done(f: asyncio.Future) -> None:
-            m.IN_FLIGHT.labels(stage).dec()
-            exc = f.exception() if not f.cancelled() else asyncio.CancelledError()
+            exc = _settled(f, stage, on_sent)
             if exc is None:
-                if on_sent is not None:
-                    on_sent()
-                event.ack()
+                pending_acks.pop(id(event), None)
+                delivered()
                 return
-            m.SEND_ERRORS.labels(stage).inc()
             log.error("send to %s failed for %s (key %r): %s; dead-lettering it", target.get_topic_name(),
                       _where(source), key, exc)
             if target is topics.dead_letter:
@@ -225,6 +256,162 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
             log.warning("could not refresh news_consumer_lag: %s: %s", type(exc).__name__, exc)
 
     return NewsApp(app, topics, settings, clean_agent, entities_agent)
+
+
+class InOrderAcks:
+    """At-least-once: acknowledge the events of each input partition in offset order.
+
+    Sends to different topics (``cleaned`` and ``dead-letter``) complete in any order, and Faust
+    commits past an unacknowledged offset when the next one is acked first (its ``_new_offset``
+    accepts ``min(acked) == committed + 1``): a crash then would lose that record. Holding each
+    ack until every earlier event of its partition is acked keeps the commit behind every
+    in-flight send.
+    """
+
+    def __init__(self) -> None:
+        self._queues: dict[Any, deque] = defaultdict(deque)
+
+    def track(self, event: EventT):
+        """Register ``event`` (in consumption order); returns the callback for its delivery."""
+        queue = self._queues[event.message.tp]
+        entry = [event, False]
+        queue.append(entry)
+
+        def delivered() -> None:
+            entry[1] = True
+            while queue and queue[0][1]:
+                queue.popleft()[0].ack()
+
+        return delivered
+
+    def reset(self) -> None:
+        """After a rebalance Faust seeks to the committed offsets: forget what never completed."""
+        self._queues.clear()
+
+
+class EosDelivery:
+    """``exactly_once``: each output goes into the Kafka transaction of its *input* partition,
+    and that transaction commits exactly the input offsets whose outputs it holds.
+
+    Faust's own exactly-once path does not give that for this app: its ``TransactionManager``
+    picks the transaction by the *output* partition, and for ``enriched`` and ``dead-letter``
+    (topics this app does not consume) it finds none and sends outside any transaction; and
+    its commit offsets come from the acked-offset bookkeeping, which stops short at the control
+    records that transactions leave in ``cleaned`` (the gap is added to the acked list a second
+    time and splits the run), so a transaction could commit outputs without their offsets and
+    a crash would replay them into a second transaction. So here:
+
+    * the record is sent by the transactional producer of the input partition
+      (``{app_id}-{topic group}-{partition}``, the id Faust starts per assigned partition), and the
+      next offset to commit for that partition is noted right then;
+    * the consumer's commit is replaced: under a gate that keeps sends out while it runs, it
+      sends the noted offsets to their transactions and commits them (Faust's producer API), and
+      trims Faust's ack bookkeeping; so a transaction holds the outputs of exactly the offsets it
+      commits; if a send fails the transaction cannot commit and the worker stops; the next
+      producer with that id aborts it, and the input is replayed;
+    * an event is acked as soon as its output is in the transaction (Faust's rebalance and stop
+      wait for acks).
+    """
+
+    def __init__(self, app: faust.App) -> None:
+        self.app = app
+        self.gate = asyncio.Lock()
+        self.offsets: dict[Any, int] = {}  # input tp -> next offset, for outputs in open transactions
+        self.blocked: set[Any] = set()  # input tps whose transaction refused a send (until the next seek)
+        self._installed: Any = None
+
+    def _install(self) -> None:
+        consumer = self.app.consumer
+        if self._installed is not consumer:
+            consumer.force_commit = self.commit  # Consumer.commit() (timer, rebalance, stop) calls it
+            self._installed = consumer
+
+    def reset(self) -> None:
+        self.blocked.clear()
+
+    async def commit(self, topics: Any = None, start_new_transaction: bool = True) -> bool:
+        consumer = self.app.consumer
+        async with self.gate:
+            assigned = consumer.assignment()
+            offsets = {tp: offset for tp, offset in self.offsets.items() if tp in assigned}
+            self.offsets.clear()  # revoked partitions: their transactions are abandoned (aborted by the next owner)
+            if not offsets:
+                return False
+            state = self.app.sensors.on_commit_initiated(consumer)
+            try:
+                await consumer.transactions.commit(offsets, start_new_transaction=start_new_transaction)
+            except Exception as exc:
+                log.error("could not commit the transactions for %s: %s: %s; stopping the worker (the next "
+                          "owner aborts them and replays their input)", sorted(map(str, offsets)),
+                          type(exc).__name__, exc)
+                await self.app.crash(exc)
+                return False
+            for tp, offset in offsets.items():
+                _forget_acked(consumer, tp, offset)
+            self.app.sensors.on_commit_completed(consumer, state)
+            return True
+
+    async def send(self, event: EventT, stage: str, topic: str, key: bytes, value: bytes, on_sent=None) -> None:
+        self._install()
+        msg = event.message
+        tp = msg.tp
+        app = self.app
+        transactional_id = f"{app.conf.id}-?-{msg.partition}"
+        async with self.gate:
+            if tp in self.blocked:
+                return  # not acked, not committed: replayed after the next seek to the committed offset
+            try:
+                transactional_id = f"{app.conf.id}-{app.assignor.group_for_topic(msg.topic)}-{msg.partition}"
+                fut = await app.producer.send(topic, key, value, None, None, None, transactional_id=transactional_id)
+            except Exception as exc:
+                # No open transaction for this partition (revoked in a rebalance) or a broken one.
+                self.blocked.add(tp)
+                m.SEND_ERRORS.labels(stage).inc()
+                log.warning("could not send to %s in transaction %s for %s: %s: %s (not acked; it will be "
+                            "replayed)", topic, transactional_id, f"{msg.topic}[{msg.partition}]@{msg.offset}",
+                            type(exc).__name__, exc)
+                return
+            self.offsets[tp] = msg.offset + 1
+            event.ack()
+        m.IN_FLIGHT.labels(stage).inc()
+
+        def done(f: asyncio.Future) -> None:
+            exc = _settled(f, stage, on_sent)
+            if exc is None:
+                return
+            log.error("send to %s failed in transaction %s: %s: %s; stopping the worker so that the "
+                      "transaction is aborted and its input replayed", topic, transactional_id,
+                      type(exc).__name__, exc)
+            asyncio.ensure_future(app.crash(exc))
+
+        fut.add_done_callback(done)
+
+
+def _settled(f: asyncio.Future, stage: str, on_sent=None) -> BaseException | None:
+    """Bookkeeping for a finished send: in-flight gauge, send errors, the on-sent hook.
+    Returns the send's exception (None when Kafka has the record)."""
+    m.IN_FLIGHT.labels(stage).dec()
+    exc = f.exception() if not f.cancelled() else asyncio.CancelledError()
+    if exc is None:
+        if on_sent is not None:
+            on_sent()
+    else:
+        m.SEND_ERRORS.labels(stage).inc()
+    return exc
+
+
+def _forget_acked(consumer: Any, tp: Any, offset: int) -> None:
+    """Record ``offset`` as committed for ``tp`` in Faust's consumer and drop the ack bookkeeping
+    below it (Faust would otherwise keep every acked offset: its own commit is not used)."""
+    consumer._committed_offset[tp] = offset
+    acked = consumer._acked.get(tp)
+    if acked:
+        done = [o for o in acked if o < offset]
+        acked[:] = [o for o in acked if o >= offset]
+        consumer._acked_index[tp].difference_update(done)
+    gap = consumer._gap.get(tp)
+    if gap:
+        gap.chop(0, offset)
 
 
 def _latency_observer(ingested_at: str | None):
