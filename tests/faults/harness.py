@@ -98,6 +98,7 @@ class Out:
     payload_sha: str | None = None
     source_partition: int | None = None
     source_offset: int | None = None
+    message: str | None = None
 
 
 class OutputReader:
@@ -168,7 +169,8 @@ class OutputReader:
         if self.keep_payload_hash:
             sha = payload_sha(dead_letter_payload(value))
         return Out("dead-letter", partition, msg.offset, key, msg.timestamp / 1000, now, value.get("reason"),
-                   value.get("article_id"), sha, src.get("partition"), src.get("offset"))
+                   value.get("article_id"), sha, src.get("partition"), src.get("offset"),
+                   (value.get("message") or "")[:300])
 
     def dump(self, path: Path) -> None:
         """Every output record seen, one JSON object per line (kept beside the worker logs)."""
