@@ -1,7 +1,7 @@
 """``news-streams ner``: train and evaluate the entity model.
 
-    news-streams ner train [--train PATH] [--out PATH] [--seed N] [--max-sentences N]
-    news-streams ner eval  [--test PATH] [--model PATH] [--model-only] [--json]
+    news-streams ner train [--train PATH] [--out PATH] [--seed N] [--max-sentences N] [--stages 1|2]
+    news-streams ner eval  [--test PATH] [--model PATH] [--model-only] [--stage1-only] [--json]
 """
 
 from __future__ import annotations
@@ -38,14 +38,17 @@ ner = click.Group("ner", help="Train and evaluate the Arabic named-entity model 
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--max-sentences", type=int, default=None, help="Train on the first N sentences only (fast CI form).")
 @click.option("--max-iterations", type=int, default=None, help="L-BFGS iterations (default 300).")
-def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, max_iterations: int | None) -> None:
-    """Train the CRF (deterministic given --seed)."""
+@click.option("--stages", type=click.IntRange(1, 2), default=2, show_default=True,
+              help="2: also train the document-level second stage (on jackknifed first-stage labels).")
+def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, max_iterations: int | None,
+              stages: int) -> None:
+    """Train the CRF(s) (deterministic given --seed)."""
     from streams.entities.train import train
 
     params = {"max_iterations": max_iterations} if max_iterations else None
-    info = train(train_path, out, seed=seed, max_sentences=max_sentences, params=params)
-    click.echo(f"trained on {info['sentences']} sentences ({info['tokens']} tokens) in {info['seconds']:.1f}s"
-               f" -> {info['model']} ({info['bytes'] / 1e6:.1f} MB)")
+    info = train(train_path, out, seed=seed, max_sentences=max_sentences, params=params, stages=stages)
+    click.echo(f"trained {info['stages']} stage(s) on {info['sentences']} sentences ({info['tokens']} tokens) in"
+               f" {info['seconds']:.1f}s -> {info['model']} ({info['bytes'] / 1e6:.1f} MB)")
 
 
 @ner.command("eval")
@@ -54,12 +57,13 @@ def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, m
 @click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Model file (default: the packaged model).")
 @click.option("--model-only", is_flag=True, help="Score the CRF alone, without gazetteer/rule post-processing.")
+@click.option("--stage1-only", is_flag=True, help="Score the first-stage CRF without the document-level stage.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable figures.")
-def eval_cmd(test_path: str, model_path: str | None, model_only: bool, as_json: bool) -> None:
+def eval_cmd(test_path: str, model_path: str | None, model_only: bool, stage1_only: bool, as_json: bool) -> None:
     """Entity-level exact-span micro P/R/F1 (overall and per type, as seqeval) and tokens/s."""
     from streams.entities.evaluate import evaluate, format_report
 
-    r = evaluate(test_path, model_path, hybrid=not model_only)
+    r = evaluate(test_path, model_path, hybrid=not model_only, stages=1 if stage1_only else None)
     if as_json:
         click.echo(json.dumps(r, indent=2, sort_keys=True))
     else:

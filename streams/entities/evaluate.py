@@ -103,23 +103,31 @@ def spans_to_tags(n: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
 
 
 def evaluate(test_path: str | Path, model_path: str | Path | None = None, *, hybrid: bool = True,
-             max_sentences: int | None = None) -> dict:
-    """Score the model (with the gazetteer/rule post-processing when ``hybrid``) on a CoNLL file."""
+             max_sentences: int | None = None, stages: int | None = None) -> dict:
+    """Score the model (with the gazetteer/rule post-processing when ``hybrid``) on a CoNLL file.
+
+    The file has no document marks, so blocks of ``train.DOC_SENTENCES`` consecutive sentences
+    are tagged together as documents (as the second stage was trained); ``stages=1`` scores the
+    first stage alone."""
     from .model import load_model
     from .recognize import recognize_tokens
+    from .train import documents
 
     data = read_conll(test_path, max_sentences)
     m = load_model(model_path)
+    m._reset_cache()
     m.featurizer._cache.clear()
-    preds = []
+    preds: list[list[str]] = []
     ntok = sum(len(t) for t, _ in data)
     t0 = time.perf_counter()
-    for toks, _ in data:
-        if hybrid:
-            spans = recognize_tokens(m, toks)
-            preds.append(spans_to_tags(len(toks), [(s.i, s.j, s.type) for s in spans]))
-        else:
-            preds.append(m.tag(toks)[0])
+    for d in documents(len(data)):
+        sents = [data[k][0] for k in d]
+        for toks, tagged in zip(sents, m.tag_many(sents, stages=stages)):
+            if hybrid:
+                spans = recognize_tokens(m, toks, tagged=tagged)
+                preds.append(spans_to_tags(len(toks), [(s.i, s.j, s.type) for s in spans]))
+            else:
+                preds.append(tagged[0])
     dt = time.perf_counter() - t0
     res = score([g for _, g in data], preds)
     return {
@@ -129,6 +137,7 @@ def evaluate(test_path: str | Path, model_path: str | Path | None = None, *, hyb
         "seconds": dt,
         "tokens_per_s": ntok / dt if dt else 0.0,
         "hybrid": hybrid,
+        "stages": min(stages or len(m.stages), len(m.stages)),
     }
 
 
@@ -138,6 +147,6 @@ def format_report(r: dict) -> str:
     for k in ["overall"] + sorted(t for t in sc if t != "overall"):
         s = sc[k]
         lines.append(f"{k:<8} {s['precision']:6.4f} {s['recall']:6.4f} {s['f1']:6.4f} {s['support']:8d}")
-    lines.append(f"{r['tokens']} tokens in {r['seconds']:.2f}s: {r['tokens_per_s']:,.0f} tokens/s"
-                 f" ({'model + gazetteer/rules' if r['hybrid'] else 'model only'})")
+    what = f"{r.get('stages', 1)}-stage CRF" + (" + gazetteer/rules" if r["hybrid"] else " only")
+    lines.append(f"{r['tokens']} tokens in {r['seconds']:.2f}s: {r['tokens_per_s']:,.0f} tokens/s ({what})")
     return "\n".join(lines)

@@ -40,21 +40,25 @@ def _mention_key(model: Model, text: str) -> tuple[str, ...]:
     return key
 
 
-def find_mentions(model: Model, source: str, field: str, *, arabic_model: bool, order0: int) -> list[Found]:
+def _fields(title: str | None, text: str) -> list[tuple[str, str, int, list, list[bool]]]:
+    """(field, source, order offset, sentences, is-Arabic flags) for the title and the text."""
+    out = []
+    for field, source, order0 in (("title", title or "", 0), ("text", text or "", len(title or "") + 1)):
+        if source:
+            sents = sentences(source[:MAX_CHARS])
+            out.append((field, source, order0, sents, [_is_arabic_sentence(s) for s in sents]))
+    return out
+
+
+def find_mentions(model: Model, source: str, field: str, sents: list, arabic: list[bool], tagged: list | None,
+                  order0: int) -> list[Found]:
+    """Mentions in one field, given its sentences and (when the model runs) their tags."""
     out: list[Found] = []
-    if not source:
-        return out
-    src = source[:MAX_CHARS]
-    sents = sentences(src)
-    arabic = [_is_arabic_sentence(s) for s in sents]
-    tagged: list = []
-    if arabic_model:  # tag every Arabic sentence of the field in one batch
-        tagged = model.tag_many([[t for t, _, _ in s] if a else [] for s, a in zip(sents, arabic)])
     for k, sent in enumerate(sents):
         toks = [t for t, _, _ in sent]
         spans: list[Span]
         if arabic[k]:
-            spans = recognize_tokens(model, toks, use_model=arabic_model, tagged=tagged[k] if arabic_model else None)
+            spans = recognize_tokens(model, toks, use_model=tagged is not None, tagged=tagged[k] if tagged else None)
         else:
             spans = [Span(i, j, e.type, e, "gazetteer") for i, j, e in model.gaz.match_latin(toks) if not e.weak]
         for s in spans:
@@ -73,8 +77,15 @@ def extract(text: str, title: str | None, language: str | None = None, model: Mo
     m = model or load_model()
     lang = (language or "").lower()
     arabic_model = lang not in ("en", "fr")  # Arabic-script sentences in en/fr articles: gazetteer only
+    fields = _fields(title, text)
+    tagged: list | None = None
+    if arabic_model:  # the title and text are one document: all their Arabic sentences in one batch
+        tagged = m.tag_many([[t for t, _, _ in s] if a else [] for _, _, _, sents, ar in fields
+                             for s, a in zip(sents, ar)])
     found: list[Found] = []
-    if title:
-        found += find_mentions(m, title, "title", arabic_model=arabic_model, order0=0)
-    found += find_mentions(m, text or "", "text", arabic_model=arabic_model, order0=len(title or "") + 1)
+    o = 0
+    for field, source, order0, sents, ar in fields:
+        found += find_mentions(m, source, field, sents, ar, tagged[o:o + len(sents)] if tagged is not None else None,
+                               order0)
+        o += len(sents)
     return merge(found)

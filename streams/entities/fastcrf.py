@@ -128,36 +128,35 @@ def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[lis
     lens = [seq_lens[k] for k in order]
     maxlen = lens[0]
     L = T.shape[0]
-    if B == 1:
-        X = E[None]
-    else:
-        X = np.zeros((B, maxlen, L))
-        for r, k in enumerate(order):
-            X[r, : lens[r]] = E[offs[k]:offs[k] + lens[r]]
-    active = [0] * maxlen
+    X = np.zeros((maxlen, B, L))  # position-major, so X[t, :k] is contiguous
+    for r, k in enumerate(order):
+        X[: lens[r], r] = E[offs[k]:offs[k] + lens[r]]
+    active = [0] * maxlen  # active[t]: how many sequences (a prefix of the batch) reach t
     r = B
     for t in range(maxlen):
         while r > 0 and lens[r - 1] <= t:
             r -= 1
         active[t] = r
-    score = X[:, 0].copy()
-    back = np.zeros((maxlen, B, L), dtype=np.intp)
     Tt = T[None, :, :]
+    h = X[0]
+    backs: list[list] = []
+    last = [0] * B
     for t in range(1, maxlen):
         k = active[t]
-        s = score[:k, :, None] + Tt  # (k, prev, cur)
-        back[t, :k] = s.argmax(axis=1)
-        score[:k] = s.max(axis=1) + X[:k, t]
-    y = score.argmax(axis=1)
-    P = np.zeros((B, maxlen), dtype=np.intp)
-    ar = np.arange(B)
-    for t in range(maxlen - 1, -1, -1):
-        k = active[t]
-        P[:k, t] = y[:k]
-        if t:
-            y[:k] = back[t, ar[:k], y[:k]]
+        if k < active[t - 1]:  # sequences that ended at t - 1
+            last[k:active[t - 1]] = h[k:].argmax(axis=1).tolist()
+            h = h[:k]
+        s = h[:, :, None] + Tt  # (k, prev, cur)
+        backs.append(s.argmax(axis=1).tolist())
+        h = s.max(axis=1) + X[t, :k]
+    last[: active[maxlen - 1]] = h.argmax(axis=1).tolist()
     out: list[list[int]] = [[] for _ in range(B)]
-    rows = P.tolist()
     for r, k in enumerate(order):
-        out[k] = rows[r][: lens[r]]
+        n = lens[r]
+        y = last[r]
+        path = [y] * n
+        for t in range(n - 1, 0, -1):
+            y = backs[t - 1][r][y]
+            path[t - 1] = y
+        out[k] = path
     return out

@@ -12,6 +12,7 @@ sentence costs a few tuple concatenations per token.
 
 from __future__ import annotations
 
+from . import freq as freqmod
 from .clitics import enclitic, proclitic
 from .gazetteer import Gazetteer
 from .normalize import norm, skeleton
@@ -49,6 +50,54 @@ def gaz_features(gaz: list[tuple], n: int) -> list[str | None]:
     return gfeat
 
 
+def doc_key(tok: str, inf: tuple) -> str | None:
+    """The key under which a token's first-stage labels are pooled over its document: the
+    skeleton of its core, for Arabic words whose core has at least three letters."""
+    return inf[5] if len(inf[7]) >= 3 and "\u0600" <= tok[0] <= "\u06ff" else None
+
+
+def _typ(label: str) -> str:
+    return "O" if label == "O" else label[2:]
+
+
+def doc_features(keys: list[list[str | None]], labels: list[list[str]]) -> list[list[list[str]]]:
+    """Second-stage features of every token of a document (its sentences' ``doc_key``s and
+    first-stage labels): the first-stage labels at -1/0/+1 and, over the *other* occurrences of
+    the same key in the document, the majority type (``dm=``, O included), each entity type seen
+    (``dt=``) and whether they disagree (``dmix``)."""
+    pool: dict[str, dict[str, int]] = {}
+    for ks, ls in zip(keys, labels):
+        for k, lab in zip(ks, ls):
+            if k is not None:
+                c = pool.setdefault(k, {})
+                t = _typ(lab)
+                c[t] = c.get(t, 0) + 1
+    out = []
+    for ks, ls in zip(keys, labels):
+        n = len(ls)
+        sent = []
+        for i in range(n):
+            f = [f"s1={ls[i]}"]
+            if i:
+                f.append(f"s1-1={ls[i - 1]}")
+            if i + 1 < n:
+                f.append(f"s1+1={ls[i + 1]}")
+            k = ks[i]
+            if k is not None:
+                own = _typ(ls[i])
+                cc = {t: v - (t == own) for t, v in pool[k].items()}
+                cc = {t: v for t, v in cc.items() if v > 0}
+                if cc:
+                    f.append(f"dm={max(cc, key=lambda t: (cc[t], t))}")
+                    ent = [t for t in cc if t != "O"]
+                    f += [f"dt={t}" for t in ent]
+                    if ent and "O" in cc:
+                        f.append("dmix")
+            sent.append(f)
+        out.append(sent)
+    return out
+
+
 class Featurizer:
     def __init__(self, gaz: Gazetteer, known: frozenset[str] | None = None) -> None:
         """``known``: the attributes the model has weights for; the others are dropped as soon
@@ -58,6 +107,7 @@ class Featurizer:
         self.lex = gaz.lex
         self.types = gaz.token_types_frozen
         self._cache: dict[str, tuple] = {}
+        self.freq = freqmod.table()
 
     def info(self, tok: str) -> tuple:
         """(own, m2, m1, p1, p2, key_first, key_inner, core) for one token, cached."""
@@ -89,6 +139,9 @@ class Featurizer:
         else:
             own.append(f"s1={stem[-1:]}")
         own += [f"g={t}" for t in gt]
+        zs = freqmod.bucket(self.freq.get(stem, 0))
+        own.append(f"zf={zs}")
+        own.append(f"zw={freqmod.bucket(self.freq.get(w, 0))}|{zs}")
         if sh in ("LAT", "lat"):
             own.append(f"lw={tok.lower()}")
         known = self.known
@@ -98,6 +151,8 @@ class Featurizer:
             f = [f"{k}w={w}", f"{k}c={stem}"]
             if p and k in ("-1", "+1"):
                 f.append(f"{k}p={p}")
+            if k in ("-1", "+1"):
+                f.append(f"{k}zf={zs}")
             f += [f"{k}g={t}" for t in gt]
             if sh != "ar":
                 f.append(f"{k}sh={sh}")

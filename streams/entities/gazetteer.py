@@ -25,6 +25,7 @@ from . import clitics
 from .normalize import norm, skeleton
 
 MAX_PHRASE = 7
+_KEY_CACHE = 200_000
 DATA = "streams.entities.data"
 
 
@@ -80,19 +81,33 @@ class Gazetteer:
         self.latin_prefixes: set[tuple[str, ...]] = set()
         self.token_types: dict[str, set[str]] = {}
         self.demonyms = demonym_forms()
+        self._kf: dict[str, str] = {}
+        self._ki: dict[str, str] = {}
         self._load()
 
     # --- keys -------------------------------------------------------------------------------
     def key_first(self, token: str) -> str:
-        w = norm(token)
-        p = clitics.proclitic(w, self.lex)
-        return skeleton(w[len(p):] or w)
+        k = self._kf.get(token)
+        if k is None:
+            w = norm(token)
+            p = clitics.proclitic(w, self.lex)
+            k = skeleton(w[len(p):] or w)
+            if len(self._kf) > _KEY_CACHE:
+                self._kf.clear()
+            self._kf[token] = k
+        return k
 
     def key_inner(self, token: str) -> str:
-        w = norm(token)
-        if w.startswith("ال") and len(w) > 4 and w not in clitics._NO_SPLIT:
-            w = w[2:]
-        return skeleton(w)
+        k = self._ki.get(token)
+        if k is None:
+            w = norm(token)
+            if w.startswith("ال") and len(w) > 4 and w not in clitics._NO_SPLIT:
+                w = w[2:]
+            k = skeleton(w)
+            if len(self._ki) > _KEY_CACHE:
+                self._ki.clear()
+            self._ki[token] = k
+        return k
 
     def phrase_key(self, phrase: str) -> tuple[str, ...]:
         """Key of a canonical name: only the article is split off (a name's own initial
@@ -215,8 +230,9 @@ class Gazetteer:
     def match_keys(self, first: list[str], inner: list[str]) -> list[tuple[int, int, GazEntry]]:
         """Greedy longest matches over a sentence given per-token first/inner keys (a phrase may
         start on either key of its first token: ``بالعراق`` -> ``عراق``, ``لاوس`` stays whole)."""
+        f = self._firsts()
         starts = [(a,) if a == b else (a, b) for a, b in zip(inner, first)]
-        return _longest(starts, inner, self.phrases, self.prefixes)
+        return _longest(starts, inner, self.phrases, self.prefixes, f)
 
     def match_latin(self, tokens: list[str]) -> list[tuple[int, int, GazEntry]]:
         """English/French phrases: acronyms case-sensitive, other names capitalised."""
@@ -224,18 +240,29 @@ class Gazetteer:
         starts = [(k,) if t[:1].isupper() else () for k, t in zip(keys, tokens)]
         return _longest(starts, keys, self.latin, self.latin_prefixes)
 
+    def _firsts(self) -> frozenset[str]:
+        """Every key that starts a phrase (a cheap first test before building key tuples)."""
+        f = self.__dict__.get("_first_keys")
+        if f is None or self.__dict__.get("_first_n") != (len(self.phrases), len(self.prefixes)):
+            f = frozenset(k[0] for k in self.phrases) | frozenset(k[0] for k in self.prefixes)
+            self._first_keys = f
+            self._first_n = (len(self.phrases), len(self.prefixes))
+        return f
+
     def lookup(self, phrase: str) -> GazEntry | None:
         return self.phrases.get(self.phrase_key(phrase))
 
 
 def _longest(starts: list[tuple[str, ...]], inner: list[str], table: Mapping[tuple[str, ...], GazEntry],
-             prefixes: set[tuple[str, ...]]) -> list[tuple[int, int, GazEntry]]:
+             prefixes: set[tuple[str, ...]], firsts: frozenset[str] | None = None) -> list[tuple[int, int, GazEntry]]:
     out = []
     n = len(inner)
     i = 0
     while i < n:
         best = None
         for k0 in starts[i]:
+            if firsts is not None and k0 not in firsts:
+                continue
             k = (k0,)
             j = i + 1
             while True:

@@ -1,9 +1,16 @@
-"""Load the shipped CRF once per process and tag token sequences.
+"""Load the shipped CRF(s) once per process and tag the sentences of a document.
+
+Two stages (Krishnan & Manning 2006): the first CRF tags every sentence of the document (an
+article; in evaluation, a block of consecutive sentences); the second sees the same features
+plus what the first said about the same word elsewhere in the document (``features.
+doc_features``: the majority label of the other occurrences of the token's core, which entity
+types it had, the first-stage labels around it), so a name recognised once is recognised
+everywhere. The second stage is used when ``<model stem>.stage2.crfsuite`` sits beside the model.
 
 Tagging does not go through crfsuite: the weights are read into numpy (``fastcrf``) and each
-distinct token's weight vectors are cached, so an article is scored with a few array operations
-and decoded with one batched Viterbi pass (same labels as crfsuite's tagger, several times
-faster). Training still uses crfsuite.
+distinct token's weight vectors are cached, so a document is scored with a few array operations
+and decoded with one batched Viterbi pass per stage (the same labels as crfsuite's tagger, several
+times faster). Training uses crfsuite.
 """
 
 from __future__ import annotations
@@ -17,15 +24,133 @@ import numpy as np
 
 from . import lexicon as lexmod
 from .fastcrf import Weights, viterbi_batch
-from .features import Featurizer, gaz_features
+from .features import Featurizer, doc_features, doc_key, gaz_features
 from .gazetteer import Gazetteer
 
 MODEL_NAME = "ner.crfsuite"
 _TOKEN_CACHE_MAX = 200_000
 
 
+@functools.lru_cache(maxsize=1)
 def default_model_path() -> Path:
     return Path(str(resources.files("streams.entities").joinpath("models", MODEL_NAME)))
+
+
+def stage2_path(model_path: str | Path) -> Path:
+    p = Path(model_path)
+    return p.with_name(p.stem + ".stage2" + p.suffix)
+
+
+class _Scorer:
+    """One CRF's weights, with the five weight vectors of each cached token (own features, and
+    its features as the -2/-1/+1/+2 neighbour), indexed by the model's token ids."""
+
+    def __init__(self, w: Weights) -> None:
+        self.w = w
+        self.index = w.index
+        self.T = w.T
+        self.bos = np.array([w.vec(["BOS"]), w.vec(["BOS2"]), w.vec(["EOS"]), w.vec(["EOS2"])])
+        self.g = {a: w.W[k] for a, k in w.index.items() if a.startswith("G=") or a == "Gcont"}
+        self._build_bigrams()
+        self.reset()
+
+    def reset(self) -> None:
+        self.tv = np.zeros((1024, 5, self.w.L))
+        self.bs: list[int] = []  # per token: id of its core in the bigram table, or -1
+
+    def _build_bigrams(self) -> None:
+        """``bg-=a|b`` / ``bg+=a|b`` weights keyed by integer ids of the cores a and b."""
+        w = self.w
+        pairs: dict[tuple[str, str], list] = {}
+        for attr, k in w.index.items():
+            if attr.startswith(("bg-=", "bg+=")):
+                body = attr[4:]
+                for cut in range(len(body)):  # a core may itself contain "|": try every split
+                    if body[cut] == "|":
+                        pairs.setdefault((body[:cut], body[cut + 1:]), [None, None])[attr[2] == "+"] = w.W[k]
+        stems: dict[str, int] = {}
+        for a, b in pairs:
+            stems.setdefault(a, len(stems))
+            stems.setdefault(b, len(stems))
+        self.bstem = stems
+        self.bigram = {(stems[a], stems[b]): (v[0], v[1]) for (a, b), v in pairs.items()}
+
+    def add(self, k: int, inf: tuple) -> None:
+        if k >= self.tv.shape[0]:
+            self.tv = np.concatenate([self.tv, np.zeros_like(self.tv)])
+        index = self.index
+        slots = []
+        rows = []
+        for slot in range(5):
+            for a in inf[slot]:
+                r = index.get(a)
+                if r is not None:
+                    slots.append(slot)
+                    rows.append(r)
+        if rows:
+            np.add.at(self.tv[k], slots, self.w.W[rows])
+        self.bs.append(self.bstem.get(inf[7], -1))
+
+    def emissions(self, ids: list[int], lens: list[int], gfeats: list[list], extra: list[list[str]] | None = None) -> np.ndarray:
+        """Emission scores of the concatenated sentences (``lens``) of token ids ``ids``."""
+        N = len(ids)
+        A = self.tv[ids]  # (N, 5, L)
+        E = A[:, 0].copy()
+        starts = np.cumsum([0] + lens[:-1])
+        ends = starts + np.array(lens)
+        pos = np.arange(N) - np.repeat(starts, lens)
+        rpos = np.repeat(ends, lens) - 1 - np.arange(N)
+        if N > 1:
+            E[1:] += A[:-1, 2] * (pos[1:] >= 1)[:, None]
+            E[:-1] += A[1:, 3] * (rpos[:-1] >= 1)[:, None]
+            if N > 2:
+                E[2:] += A[:-2, 1] * (pos[2:] >= 2)[:, None]
+                E[:-2] += A[2:, 4] * (rpos[:-2] >= 2)[:, None]
+        bos = self.bos
+        E[pos == 0] += bos[0]
+        E[pos == 1] += bos[1]
+        E[rpos == 0] += bos[2]
+        E[rpos == 1] += bos[3]
+        bs = self.bs
+        bg = self.bigram
+        prev = -1
+        for i, k in enumerate(ids):
+            cur = bs[k]
+            if prev >= 0 and cur >= 0 and pos[i]:
+                v = bg.get((prev, cur))
+                if v is not None:
+                    if v[0] is not None:
+                        E[i] += v[0]
+                    if v[1] is not None:
+                        E[i - 1] += v[1]
+            prev = cur
+        g = self.g
+        cont = g.get("Gcont")
+        o = 0
+        for gfeat, n in zip(gfeats, lens):
+            if gfeat is not None:
+                for i in range(n):
+                    s = gfeat[i]
+                    if s is not None:
+                        v = g.get(s)
+                        if v is not None:
+                            E[o + i] += v
+                        if cont is not None and i + 1 < n and gfeat[i + 1] is not None and gfeat[i + 1].startswith("G=I"):
+                            E[o + i] += cont
+            o += n
+        if extra is not None:
+            index = self.index
+            rows: list[int] = []
+            at: list[int] = []
+            for i, fs in enumerate(extra):
+                for a in fs:
+                    r = index.get(a)
+                    if r is not None:
+                        rows.append(r)
+                        at.append(i)
+            if rows:
+                np.add.at(E, at, self.w.W[rows])
+        return E
 
 
 class Model:
@@ -35,22 +160,26 @@ class Model:
         self.path = Path(path)
         self.lex = lexmod.load(lexicon_path(self.path))
         self.gaz = Gazetteer(self.lex)
-        self.w = Weights.for_model(self.path)
-        self.labels = self.w.labels
-        self.featurizer = Featurizer(self.gaz, frozenset(self.w.index))
-        w = self.w
-        self._bos = np.array([w.vec(["BOS"]), w.vec(["BOS2"]), w.vec(["EOS"]), w.vec(["EOS2"])])
-        self._g = {a: w.W[k] for a, k in w.index.items() if a.startswith("G=") or a == "Gcont"}
-        self._build_bigrams()
+        w1 = Weights.for_model(self.path)
+        self.labels = w1.labels
+        self.stages = [_Scorer(w1)]
+        p2 = stage2_path(self.path)
+        if p2.exists():
+            w2 = Weights.for_model(p2)
+            if w2.labels != w1.labels:
+                raise ValueError(f"{p2}: labels differ from {self.path}")
+            self.stages.append(_Scorer(w2))
+        self.featurizer = Featurizer(self.gaz, frozenset().union(*(s.index for s in self.stages)))
         self._lock = threading.Lock()
         self._reset_cache()
 
     # --- per-token cache ----------------------------------------------------------------------
     def _reset_cache(self) -> None:
         self._ids: dict[str, int] = {}
-        self._tv = np.zeros((1024, 5, self.w.L))
-        self._bs: list[int] = []  # per token: id of its core in the bigram table, or -1
         self._infos: list[tuple] = []
+        self._keys: list[str | None] = []
+        for s in self.stages:
+            s.reset()
 
     def _token_ids(self, tokens: list[str]) -> list[int]:
         ids = self._ids
@@ -68,103 +197,49 @@ class Model:
             self.featurizer._cache.clear()
         inf = self.featurizer.info(tok)
         k = len(self._ids)
-        if k >= self._tv.shape[0]:
-            self._tv = np.concatenate([self._tv, np.zeros_like(self._tv)])
-        vec = self.w.vec
-        self._tv[k] = (vec(inf[0]), vec(inf[1]), vec(inf[2]), vec(inf[3]), vec(inf[4]))
+        for s in self.stages:
+            s.add(k, inf)
         self._ids[tok] = k
-        self._bs.append(self._bstem.get(inf[7], -1))
         self._infos.append(inf)
+        self._keys.append(doc_key(tok, inf))
         return k
 
-    def _build_bigrams(self) -> None:
-        """``bg-=a|b`` / ``bg+=a|b`` weights keyed by integer ids of the cores a and b."""
-        w = self.w
-        pairs: dict[tuple[str, str], list] = {}
-        for attr, k in w.index.items():
-            if attr.startswith(("bg-=", "bg+=")):
-                body = attr[4:]
-                for cut in range(len(body)):  # a core may itself contain "|": try every split
-                    if body[cut] != "|":
-                        continue
-                    pairs.setdefault((body[:cut], body[cut + 1:]), [None, None])[attr[2] == "+"] = w.W[k]
-        stems: dict[str, int] = {}
-        for a, b in pairs:
-            stems.setdefault(a, len(stems))
-            stems.setdefault(b, len(stems))
-        self._bstem = stems
-        self._bigram = {(stems[a], stems[b]): (v[0], v[1]) for (a, b), v in pairs.items()}
-
-    # --- scoring ------------------------------------------------------------------------------
-    def _emissions(self, sentences: list[list[str]]) -> tuple[np.ndarray, list[int], list[list]]:
-        """Emission scores of all the (non-empty) sentences, concatenated; their lengths; the
-        gazetteer matches of each."""
-        ids: list[int] = []
-        lens: list[int] = []
-        for toks in sentences:
-            ids += self._token_ids(toks)
-            lens.append(len(toks))
-        N = len(ids)
-        A = self._tv[ids]  # (N, 5, L): own, as -2, as -1, as +1, as +2
-        E = A[:, 0].copy()
-        starts = np.cumsum([0] + lens[:-1])
-        ends = starts + np.array(lens)
-        pos = np.arange(N) - np.repeat(starts, lens)
-        rpos = np.repeat(ends, lens) - 1 - np.arange(N)
-        if N > 1:
-            E[1:] += A[:-1, 2] * (pos[1:] >= 1)[:, None]
-            E[:-1] += A[1:, 3] * (rpos[:-1] >= 1)[:, None]
-            if N > 2:
-                E[2:] += A[:-2, 1] * (pos[2:] >= 2)[:, None]
-                E[:-2] += A[2:, 4] * (rpos[:-2] >= 2)[:, None]
-        bos = self._bos
-        E[pos == 0] += bos[0]
-        E[pos == 1] += bos[1]
-        E[rpos == 0] += bos[2]
-        E[rpos == 1] += bos[3]
-        bs = self._bs
-        bg = self._bigram
-        prev = -1
-        for i, k in enumerate(ids):
-            cur = bs[k]
-            if prev >= 0 and cur >= 0 and pos[i]:
-                v = bg.get((prev, cur))
-                if v is not None:
-                    if v[0] is not None:
-                        E[i] += v[0]
-                    if v[1] is not None:
-                        E[i - 1] += v[1]
-            prev = cur
-        g = self._g
-        cont = g.get("Gcont")
-        infos = self._infos
-        gazs = []
-        o = 0
-        for toks, n in zip(sentences, lens):
-            inf = [infos[k] for k in ids[o:o + n]]
-            gaz = self.gaz.match_keys([x[5] for x in inf], [x[6] for x in inf])
-            gazs.append(gaz)
-            if gaz:
-                gfeat = gaz_features(gaz, n)
-                for i in range(n):
-                    s = gfeat[i]
-                    if s is not None:
-                        v = g.get(s)
-                        if v is not None:
-                            E[o + i] += v
-                        if cont is not None and i + 1 < n and gfeat[i + 1] is not None and gfeat[i + 1].startswith("G=I"):
-                            E[o + i] += cont
-            o += n
-        return E, lens, gazs
-
-    def tag_many(self, sentences: list[list[str]]) -> list[tuple[list[str], list]]:
-        """BIO labels and gazetteer phrase matches for each sentence (batched decoding)."""
+    # --- tagging ------------------------------------------------------------------------------
+    def tag_many(self, sentences: list[list[str]], *, stages: int | None = None) -> list[tuple[list[str], list]]:
+        """BIO labels and gazetteer phrase matches for each sentence of one document (an
+        article); empty sentences give ``([], [])``. ``stages=1`` skips the second stage."""
         sents = [t for t in sentences if t]
         if not sents:
             return [([], []) for _ in sentences]
         with self._lock:  # the token cache is shared
-            E, lens, gazs = self._emissions(sents)
-            paths = viterbi_batch(E, lens, self.w.T)
+            ids: list[int] = []
+            lens: list[int] = []
+            gazs = []
+            gfeats = []
+            infos = self._infos
+            for toks in sents:
+                sid = self._token_ids(toks)
+                inf = [infos[k] for k in sid]
+                gaz = self.gaz.match_keys([x[5] for x in inf], [x[6] for x in inf])
+                gazs.append(gaz)
+                gfeats.append(gaz_features(gaz, len(toks)) if gaz else None)
+                ids += sid
+                lens.append(len(toks))
+            scorers = self.stages[: stages or len(self.stages)]
+            s1 = scorers[0]
+            paths = viterbi_batch(s1.emissions(ids, lens, gfeats), lens, s1.T)
+            if len(scorers) > 1:
+                labels = self.labels
+                first = [[labels[y] for y in p] for p in paths]
+                keys = self._keys
+                o = 0
+                doc_keys = []
+                for n in lens:
+                    doc_keys.append([keys[k] for k in ids[o:o + n]])
+                    o += n
+                extra = [f for sent in doc_features(doc_keys, first) for f in sent]
+                s2 = scorers[1]
+                paths = viterbi_batch(s2.emissions(ids, lens, gfeats, extra), lens, s2.T)
         labels = self.labels
         out = []
         it = iter(zip(paths, gazs))
@@ -177,7 +252,7 @@ class Model:
         return out
 
     def tag(self, tokens: list[str]) -> tuple[list[str], list]:
-        """BIO labels for the tokens, and the gazetteer phrase matches found on the way."""
+        """BIO labels for one sentence (a document of its own), and its gazetteer matches."""
         if not tokens:
             return [], []
         return self.tag_many([tokens])[0]

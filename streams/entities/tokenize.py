@@ -22,20 +22,33 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
 
 
 def sentences(text: str) -> list[list[tuple[str, int, int]]]:
-    """Tokens grouped into sentence-like chunks (never longer than ``MAX_SENTENCE`` tokens)."""
+    """Tokens grouped into sentence-like chunks (never longer than ``MAX_SENTENCE`` tokens);
+    a line break always ends a chunk, and so does a sentence-final mark that is not the chunk's
+    first token."""
     out: list[list[tuple[str, int, int]]] = []
-    cur: list[tuple[str, int, int]] = []
-    prev_end = 0
-    for m in _TOKEN.finditer(text):
-        tok, s, e = m.group(), m.start(), m.end()
-        if cur and "\n" in text[prev_end:s]:
-            out.append(cur)
-            cur = []
-        cur.append((tok, s, e))
-        prev_end = e
-        if (tok in _SENT_END and len(cur) > 1) or len(cur) >= MAX_SENTENCE:
-            out.append(cur)
-            cur = []
-    if cur:
-        out.append(cur)
+    pos = 0
+    n = len(text)
+    finditer = _TOKEN.finditer
+    while pos < n:
+        eol = text.find("\n", pos)
+        if eol < 0:
+            eol = n
+        toks = [(m.group(), m.start(), m.end()) for m in finditer(text, pos, eol)]
+        pos = eol + 1
+        m = len(toks)
+        if not m:
+            continue
+        ends = [i for i, t in enumerate(toks) if t[0] in _SENT_END]
+        start = 0
+        e = 0
+        while start < m:
+            while e < len(ends) and ends[e] <= start:
+                e += 1
+            cut = start + MAX_SENTENCE - 1
+            if e < len(ends) and ends[e] < cut:
+                cut = ends[e]
+            if cut > m - 1:
+                cut = m - 1
+            out.append(toks[start:cut + 1])
+            start = cut + 1
     return out

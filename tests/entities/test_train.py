@@ -3,7 +3,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from streams.cli.ner import ner
-from streams.entities.model import Model
+from streams.entities.model import Model, stage2_path
 
 
 
@@ -17,11 +17,17 @@ def test_reduced_training_runs_and_is_deterministic(tmp_path, ner_data):
         r = runner.invoke(ner, ["train", "--train", str(train), "--out", str(out), "--seed", "7",
                                 "--max-sentences", "300", "--max-iterations", "60"])
         assert r.exit_code == 0, r.output
-        outs.append(out.read_bytes())
+        outs.append((out.read_bytes(), stage2_path(out).read_bytes()))
     assert outs[0] == outs[1]
     m = Model(tmp_path / "m0.crfsuite")
+    assert len(m.stages) == 2
     labels, _ = m.tag("وصل الرئيس إلى بغداد".split())
     assert len(labels) == 4
+    # a first-stage-only retrain at the same path removes the stale second stage
+    r = runner.invoke(ner, ["train", "--train", str(train), "--out", str(tmp_path / "m1.crfsuite"), "--seed", "7",
+                            "--max-sentences", "100", "--max-iterations", "20", "--stages", "1"])
+    assert r.exit_code == 0, r.output
+    assert not stage2_path(tmp_path / "m1.crfsuite").exists()
     r = runner.invoke(ner, ["eval", "--test", str(test), "--model", str(tmp_path / "m0.crfsuite"), "--json"])
     assert r.exit_code == 0, r.output
     import json
