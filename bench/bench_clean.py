@@ -11,9 +11,7 @@ figures mean nothing without it.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import os
 import platform
 import statistics
 import sys
@@ -29,22 +27,15 @@ from streams.errors import Rejected  # noqa: E402
 from streams.records import RawArticle  # noqa: E402
 from streams.settings import shared_data_dir  # noqa: E402
 
+from bench.common import machine_info, measure  # noqa: E402
+
 
 def machine() -> str:
-    model = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    m = machine_info()
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("lingua-language-detector", "trafilatura", "regex"))
     return (
-        f"CPU: {model} | cores: {os.cpu_count()} (usable {usable}) | load avg 1 min: {load:.2f}\n"
-        f"Python {platform.python_version()} ({platform.python_implementation()}) on {platform.system()} | {versions}"
+        f"CPU: {m['cpu']} | cores: {m['cores']} (usable {m['usable_cores']}) | load avg 1 min: {m['load_avg'][0]:.2f}\n"
+        f"Python {m['python']} on {platform.system()} | {versions}"
     )
 
 
@@ -59,34 +50,25 @@ def load(path: Path, limit: int | None) -> list[RawArticle]:
     return rows
 
 
-def run_corpus(name: str, articles: list[RawArticle]) -> None:
+def run_corpus(name: str, articles: list[RawArticle]) -> dict:
     warm_up()  # what a worker does at start-up: build the detectors, load lingua's models
-    for a in articles[:200]:
+
+    def one(a: RawArticle) -> bool:
         try:
             clean_article(a, now="2026-01-01T00:00:00.000Z")
         except Rejected:
-            pass
-    gc.collect()
-    times: list[int] = []
-    rejected = 0
-    clock = time.perf_counter_ns
-    start = clock()
-    for a in articles:
-        t0 = clock()
-        try:
-            clean_article(a, now="2026-01-01T00:00:00.000Z")
-        except Rejected:
-            rejected += 1
-        times.append(clock() - t0)
-    total = (clock() - start) / 1e9
-    mb = sum(len(a.body.encode("utf-8")) for a in articles) / 1e6
+            return True
+        return False
+
+    mb = sum(len(a.body.encode("utf-8")) for a in articles)
+    r = measure(one, articles, mb)
     chars = statistics.mean(len(a.body) for a in articles)
-    q = statistics.quantiles(times, n=100)
     print(
-        f"{name:<28} {len(articles):>6} art  {len(articles) / total:>8,.0f} art/s/core  {mb / total:>6.2f} MB/s  "
-        f"p50 {q[49] / 1e6:.3f} ms  p99 {q[98] / 1e6:.3f} ms  max {max(times) / 1e6:.1f} ms  "
-        f"(avg {chars:,.0f} chars, {rejected} rejected)"
+        f"{name:<28} {len(articles):>6} art  {r['articles_per_s']:>8,.0f} art/s/core  {r['mb_per_s']:>6.2f} MB/s  "
+        f"p50 {r['p50_ms']:.3f} ms  p99 {r['p99_ms']:.3f} ms  max {r['max_ms']:.1f} ms  "
+        f"(avg {chars:,.0f} chars, {r['refused']} rejected)"
     )
+    return r
 
 
 UNIT = (
@@ -97,11 +79,16 @@ UNIT = (
 )
 
 
+def synthetic_body(size: int) -> str:
+    """A synthetic Arabic body of about ``size`` UTF-8 bytes with every kind of noise."""
+    return (UNIT * (size // len(UNIT.encode()) + 1)).encode()[:size].decode("utf-8", "ignore")
+
+
 def linearity(sizes: list[int]) -> None:
     print(f"\n{'input':>8} {'ms':>10} {'µs/KB':>8}   (synthetic Arabic body with every kind of noise, one article)")
     base = None
     for size in sizes:
-        body = (UNIT * (size // len(UNIT.encode()) + 1)).encode()[:size].decode("utf-8", "ignore")
+        body = synthetic_body(size)
         reps = 5 if size <= 100_000 else 2
         best = float("inf")
         for _ in range(reps):

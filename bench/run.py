@@ -1,0 +1,214 @@
+"""The whole benchmark in one run: stages in process, end to end on a local broker, growth.
+
+    .venv/bin/python -m bench.run                 # full run (about 15 minutes on 2 busy cores)
+    .venv/bin/python -m bench.run --quick         # smoke run: 300 articles, short phases
+    .venv/bin/python -m bench.run --articles 2000 --only stages,e2e
+
+Prints a table and writes the raw figures to ``bench/results/<date>.json`` (``--out`` to change).
+See bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import lines, load_avg, machine_info  # noqa: E402
+
+CORPORA = {"ar": "ar-saudinewsnet-6k.jsonl", "en": "en-bbc-1k.jsonl"}
+STAGES = ("clean", "entities", "both")
+
+
+def child(*args: str) -> dict:
+    """Run ``bench.stages`` in a fresh process (its own peak RSS) and return its result."""
+    proc = subprocess.run([sys.executable, "-m", "bench.stages", *args], cwd=ROOT, capture_output=True, text=True)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("RESULT "):
+            return orjson.loads(line[len("RESULT "):])
+    raise RuntimeError(f"bench.stages {' '.join(args)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+
+
+def run_stages(data: Path, limit: int | None) -> dict:
+    out: dict = {}
+    for corpus, file in CORPORA.items():
+        for stage in STAGES:
+            extra = ["--articles", str(limit)] if limit else []
+            r = child(stage, str(data / file), *extra)
+            r["load_avg"] = load_avg()
+            out[f"{stage}/{corpus}"] = r
+            print(f"  {stage:<9}{corpus}: {r['articles_per_s']:,.0f} art/s/core", flush=True)
+    return out
+
+
+def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Path) -> dict:
+    from bench import e2e
+    from streams.kafka.broker import LocalKafka, free_port_block
+    from streams.settings import Settings
+
+    payloads = lines(data / CORPORA["ar"], limit)
+    out: dict = {"articles": len(payloads), "corpus": CORPORA["ar"], "partitions": args.partitions}
+
+    def scenarios(bootstrap: str) -> None:
+        base = replace(Settings.from_env(), kafka_bootstrap_servers=bootstrap)
+        out["passthrough"] = e2e.run_passthrough(base, payloads, workdir, partitions=args.partitions)
+        out["passthrough"]["load_avg"] = load_avg()
+        print(f"  passthrough: {out['passthrough']['articles_per_s']:,.0f} art/s", flush=True)
+        for n in (1, 2):
+            r = e2e.run_pipeline(base, payloads, n, workdir, partitions=args.partitions,
+                                 latency_seconds=args.latency_seconds if n == 1 else None)
+            r["load_avg"] = load_avg()
+            out[f"pipeline_{n}_worker"] = r
+            print(f"  pipeline, {n} worker(s): {r['articles_per_s']:,.0f} art/s", flush=True)
+
+    if args.bootstrap:
+        out["broker"] = f"external {args.bootstrap}"
+        scenarios(args.bootstrap)
+    else:
+        kafka = LocalKafka(data_dir=workdir / "kafka", port=free_port_block())
+        out["broker"] = "LocalKafka (1 KRaft node, Kafka 3.9.1) started by the benchmark"
+        with kafka:
+            scenarios(kafka.bootstrap_servers)
+    return out
+
+
+def run_growth(sizes: list[int]) -> dict:
+    r = child("growth", "--sizes", ",".join(map(str, sizes)))
+    rows = r["rows"]
+    per_kb = [row["us_per_kb"] for row in rows]
+    # From 10 KB up (1 KB is dominated by the fixed per-article cost): linear means flat µs/KB.
+    tail = per_kb[1:] or per_kb
+    r["max_over_min_us_per_kb_from_10kb"] = max(tail) / min(tail)
+    return r
+
+
+def derive(result: dict) -> dict:
+    """The ratios the issue asks for."""
+    d: dict = {}
+    stages, e2e = result.get("stages"), result.get("e2e")
+    if stages:
+        d["clean_ar_articles_per_s_per_core"] = stages["clean/ar"]["articles_per_s"]
+        d["entities_ar_articles_per_s_per_core"] = stages["entities/ar"]["articles_per_s"]
+    if e2e:
+        one, two = e2e["pipeline_1_worker"], e2e["pipeline_2_worker"]
+        d["pipeline_over_passthrough"] = one["articles_per_s"] / e2e["passthrough"]["articles_per_s"]
+        d["two_workers_over_one"] = two["articles_per_s"] / one["articles_per_s"]
+        d["latency_p99_ms"] = one["latency"]["p99_ms"]
+        d["worker_peak_rss_mb"] = max(one["worker_peak_rss_mb"] + two["worker_peak_rss_mb"])
+        if stages:
+            both = stages["both/ar"]
+            d["pipeline_over_in_process_per_core"] = one["articles_per_s"] / both["articles_per_s"]
+            d["pipeline_over_in_process_wall"] = one["articles_per_s"] / both["wall_articles_per_s"]
+    return d
+
+
+def table(result: dict) -> str:
+    rows = []
+    st = result.get("stages") or {}
+    if st:
+        rows.append(f"{'stage/corpus':<14}{'art/s/core':>11}{'wall art/s':>11}{'MB/s':>7}{'p50 ms':>8}{'p99 ms':>8}"
+                    f"{'peak RSS MB':>12}")
+        for name, r in st.items():
+            rows.append(f"{name:<14}{r['articles_per_s']:>11,.0f}{r['wall_articles_per_s']:>11,.0f}{r['mb_per_s']:>7.2f}"
+                        f"{r['p50_ms']:>8.2f}{r['p99_ms']:>8.2f}{r['peak_rss_mb']:>12.0f}")
+    e = result.get("e2e") or {}
+    if e:
+        rows.append("")
+        rows.append(f"end to end, {e['articles']} articles, {e['partitions']} partitions: "
+                    f"{'art/s':>7}  {'worker RSS MB':>14}  load avg")
+        for name in ("passthrough", "pipeline_1_worker", "pipeline_2_worker"):
+            r = e[name]
+            rss = r.get("worker_peak_rss_mb", [r.get("peak_rss_mb")])
+            rows.append(f"  {name:<50}{r['articles_per_s']:>7,.0f}  {'/'.join(f'{x:.0f}' for x in rss):>14}  "
+                        f"{r['load_avg'][0]:.2f}")
+        lat = e["pipeline_1_worker"].get("latency")
+        if lat:
+            rows.append(f"  latency at {lat['offered_rate']:.1f} art/s offered (half of 1 worker's max), raw Kafka "
+                        f"timestamp -> enriched arrival: p50 {lat['p50_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms "
+                        f"(to processed_at: p50 {lat['processed_at_p50_ms']:.0f}, p99 {lat['processed_at_p99_ms']:.0f})")
+    g = result.get("growth")
+    if g:
+        rows.append("")
+        rows.append("growth (both stages, synthetic Arabic): " + ", ".join(
+            f"{r['bytes'] // 1000} KB {r['us_per_kb']:.0f} µs/KB" for r in g["rows"]))
+    d = result.get("derived") or {}
+    if d:
+        rows.append("")
+        rows += [f"  {k}: {v:,.2f}" for k, v in d.items()]
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smoke run: 300 articles, sizes to 100 KB, 10 s of latency")
+    ap.add_argument("--articles", type=int, default=None, help="first N articles of each corpus (default: all)")
+    ap.add_argument("--only", default="stages,e2e,growth", help="comma-separated subset of stages,e2e,growth")
+    ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--latency-seconds", type=float, default=None, help="length of the fixed-load phase (default 30)")
+    ap.add_argument("--bootstrap", default=None, help="use this broker instead of starting a LocalKafka")
+    ap.add_argument("--label", default="", help="a note stored with the results (e.g. 'before batching')")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory (broker data, worker logs)")
+    ap.add_argument("--out", type=Path, default=None, help="JSON path (default bench/results/<UTC date-time>.json)")
+    args = ap.parse_args(argv)
+    limit = args.articles or (300 if args.quick else None)
+    if args.latency_seconds is None:
+        args.latency_seconds = 10.0 if args.quick else 30.0
+    sizes = [1_000, 10_000, 100_000] + ([] if args.quick else [1_000_000])
+    only = set(args.only.split(","))
+
+    from streams.settings import shared_data_dir
+
+    data = shared_data_dir()
+    if not (data / CORPORA["ar"]).exists():
+        raise SystemExit(f"shared data not found at {data} (set NEWS_SHARED_DATA)")
+    started = time.time()
+    result: dict = {"label": args.label, "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "command": " ".join(["python -m bench.run", *(argv if argv is not None else sys.argv[1:])]),
+                    "machine": machine_info(), "options": {"articles": limit, "quick": args.quick,
+                                                           "partitions": args.partitions,
+                                                           "latency_seconds": args.latency_seconds}}
+    print(f"machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
+          f"{result['machine']['memory_gb']} GB, Python {result['machine']['python']}; load avg {load_avg()}",
+          flush=True)
+    tmp = Path(tempfile.mkdtemp(prefix="news-bench-"))
+    try:
+        if "stages" in only:
+            print("stages in process ...", flush=True)
+            result["stages"] = run_stages(data, limit)
+        if "growth" in only:
+            print("growth ...", flush=True)
+            result["growth"] = run_growth(sizes)
+        if "e2e" in only:
+            print("end to end ...", flush=True)
+            result["e2e"] = run_e2e(data, limit, args, tmp)
+    finally:
+        if args.keep:
+            print(f"work directory kept: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    result["derived"] = derive(result)
+    result["seconds"] = time.time() - started
+    result["load_avg_end"] = load_avg()
+    out = args.out or ROOT / "bench" / "results" / f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%dT%H%M}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    print()
+    print(table(result))
+    print(f"\nraw figures: {out}  ({result['seconds']:.0f} s; load avg at the end {result['load_avg_end']})")
+    return result
+
+
+if __name__ == "__main__":
+    main()
