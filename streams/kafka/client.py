@@ -53,6 +53,7 @@ async def check_connection(settings: Settings, *, timeout: float = 15.0) -> None
     """
     from aiokafka import errors as kerr
     from aiokafka.conn import create_conn
+    from aiokafka.protocol.metadata import MetadataRequest
 
     opts = client_options(settings)
     who = _identity(settings)
@@ -80,20 +81,33 @@ async def check_connection(settings: Settings, *, timeout: float = 15.0) -> None
             raise KafkaSecurityError(f"TLS to Kafka at {server} failed ({settings.kafka_security_protocol}): "
                                      f"{exc.reason or exc}") from None
         except (OSError, asyncio.TimeoutError, kerr.KafkaError) as exc:
-            if isinstance(exc, kerr.KafkaConnectionError) and settings.kafka_security_protocol != "PLAINTEXT" \
-                    and "closed" in str(exc).lower():
-                last = KafkaSecurityError(
-                    f"Kafka at {server} closed the connection during the {settings.kafka_security_protocol} "
-                    f"handshake for {who} (is the listener's protocol {settings.kafka_security_protocol}?)")
-            else:
-                last = exc
+            last = _closed_early(exc, server, settings) or exc
             continue
-        conn.close()
+        try:  # the handshake passed; a listener that wants SASL still refuses the first real request
+            await asyncio.wait_for(conn.send(MetadataRequest([])), timeout)
+        except (OSError, asyncio.TimeoutError, kerr.KafkaError) as exc:
+            last = _closed_early(exc, server, settings) or exc
+            continue
+        finally:
+            conn.close()
         return
     if isinstance(last, KafkaSecurityError):
         raise last
     raise ConnectionError(f"no Kafka broker answered at {settings.kafka_bootstrap_servers}: "
                           f"{type(last).__name__}: {_scrub(str(last), settings)}")
+
+
+def _closed_early(exc: BaseException, server: str, settings: Settings) -> KafkaSecurityError | None:
+    """A broker that accepts the TCP connection and then closes it on our first bytes is
+    speaking another protocol (TLS or SASL expected, or not): say so instead of retrying."""
+    from aiokafka.errors import KafkaConnectionError
+
+    if isinstance(exc, KafkaConnectionError) and "closed" in str(exc).lower():
+        return KafkaSecurityError(
+            f"Kafka at {server} closed the connection right after it opened ({_identity(settings)}): the "
+            f"listener expects another protocol; check KAFKA_SECURITY_PROTOCOL (PLAINTEXT, SSL, "
+            f"SASL_PLAINTEXT, SASL_SSL) and KAFKA_SASL_MECHANISM")
+    return None
 
 
 def _identity(settings: Settings) -> str:

@@ -27,6 +27,9 @@ def make_tls(directory: Path) -> TlsFiles:
     if keytool is None:
         raise RuntimeError("keytool (from Java 17) is not on PATH; the secured-broker test needs it")
     directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("*"):  # keytool would add to (and fail on) stores of an earlier run
+        if old.suffix in (".p12", ".pem", ".csr"):
+            old.unlink()
     password = secrets.token_hex(12)
 
     fast_jvm = ["-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-Xshare:auto"]
