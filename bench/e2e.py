@@ -10,6 +10,7 @@ backlog for nearly all of it.
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import threading
@@ -43,9 +44,19 @@ def vm_rss(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (``/proc/<pid>/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class RssSampler:
-    """Peak resident memory of some processes, sampled every ``interval`` seconds."""
+    """Peak resident memory of some processes, sampled every ``interval`` seconds, and the CPU
+    time they used while it ran (robust to a shared machine, unlike rates)."""
 
     pids: list[int]
     interval: float = 0.25
@@ -53,6 +64,7 @@ class RssSampler:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __enter__(self) -> "RssSampler":
+        self.cpu_start = [cpu_seconds(p) or 0.0 for p in self.pids]
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -60,6 +72,7 @@ class RssSampler:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self.cpu = [(cpu_seconds(p) or 0.0) - c for p, c in zip(self.pids, self.cpu_start)]
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -233,8 +246,10 @@ def run_pipeline(base: Settings, payloads: list[bytes], workers: int, workdir: P
     result: dict = {"workers": workers, "partitions": partitions}
     try:
         with RssSampler([p.pid for p in procs]) as rss:
-            result.update(throughput(settings, keyed(payloads), passthrough=False,
-                                     timeout=max(180.0, len(payloads) / 10)))
+            with RssSampler([p.pid for p in procs]) as busy:
+                result.update(throughput(settings, keyed(payloads), passthrough=False,
+                                         timeout=max(180.0, len(payloads) / 10)))
+            result["worker_cpu_ms_per_article"] = sum(busy.cpu) * 1000 / len(payloads)
             if latency_seconds:
                 rate, seconds = result["articles_per_s"] / 2, latency_seconds
                 count = max(20, int(rate * seconds))
@@ -267,6 +282,7 @@ def run_passthrough(base: Settings, payloads: list[bytes], workdir: Path, *, par
         with RssSampler([proc.pid]) as rss:
             result = throughput(settings, keyed(payloads), passthrough=True, timeout=max(120.0, len(payloads) / 50))
         result["peak_rss_mb"] = rss.peak_mb()[0]
+        result["cpu_ms_per_article"] = rss.cpu[0] * 1000 / len(payloads)
         proc.wait(60)
     finally:
         if proc.poll() is None:

@@ -94,6 +94,16 @@ def run_growth(sizes: list[int]) -> dict:
     return r
 
 
+def code_version() -> dict:
+    """The commit measured, and the files that differed from it (others' work in progress counts)."""
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return proc.stdout.rstrip() if proc.returncode == 0 else ""
+
+    return {"commit": git("rev-parse", "--short", "HEAD").strip(),
+            "modified": [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]}
+
+
 def derive(result: dict) -> dict:
     """The ratios the issue asks for."""
     d: dict = {}
@@ -111,6 +121,11 @@ def derive(result: dict) -> dict:
             both = stages["both/ar"]
             d["pipeline_over_in_process_per_core"] = one["articles_per_s"] / both["articles_per_s"]
             d["pipeline_over_in_process_wall"] = one["articles_per_s"] / both["wall_articles_per_s"]
+            # CPU the worker spends per article against CPU the bare stages spend: what streaming
+            # costs, independent of how busy the machine was.
+            d["in_process_cpu_ms_per_article"] = 1000 / both["articles_per_s"]
+            d["worker_cpu_ms_per_article"] = one["worker_cpu_ms_per_article"]
+            d["stages_share_of_worker_cpu"] = d["in_process_cpu_ms_per_article"] / one["worker_cpu_ms_per_article"]
     return d
 
 
@@ -127,11 +142,12 @@ def table(result: dict) -> str:
     if e:
         rows.append("")
         rows.append(f"end to end, {e['articles']} articles, {e['partitions']} partitions: "
-                    f"{'art/s':>7}  {'worker RSS MB':>14}  load avg")
+                    f"{'art/s':>7}  {'CPU ms/art':>10}  {'RSS MB':>8}  load avg")
         for name in ("passthrough", "pipeline_1_worker", "pipeline_2_worker"):
             r = e[name]
             rss = r.get("worker_peak_rss_mb", [r.get("peak_rss_mb")])
-            rows.append(f"  {name:<50}{r['articles_per_s']:>7,.0f}  {'/'.join(f'{x:.0f}' for x in rss):>14}  "
+            cpu = r.get("worker_cpu_ms_per_article", r.get("cpu_ms_per_article"))
+            rows.append(f"  {name:<50}{r['articles_per_s']:>7,.0f}  {cpu:>10.2f}  {'/'.join(f'{x:.0f}' for x in rss):>8}  "
                         f"{r['load_avg'][0]:.2f}")
         lat = e["pipeline_1_worker"].get("latency")
         if lat:
@@ -176,7 +192,7 @@ def main(argv: list[str] | None = None) -> dict:
     started = time.time()
     result: dict = {"label": args.label, "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                     "command": " ".join(["python -m bench.run", *(argv if argv is not None else sys.argv[1:])]),
-                    "machine": machine_info(), "options": {"articles": limit, "quick": args.quick,
+                    "machine": machine_info(), "code": code_version(), "options": {"articles": limit, "quick": args.quick,
                                                            "partitions": args.partitions,
                                                            "latency_seconds": args.latency_seconds}}
     print(f"machine: {result['machine']['cpu']}, {result['machine']['cores']} cores, "
