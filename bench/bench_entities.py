@@ -71,13 +71,17 @@ def main() -> None:
     shared = Path(os.environ.get("NEWS_SHARED_DATA") or REPO.parent / "shared" / "data")
     ap.add_argument("--corpus", type=Path, default=shared / "ar-saudinewsnet-6k.jsonl")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--model", type=Path, default=None, help="model file (default: the packaged one)")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
+    from streams.entities import extract as extract_mod
     from streams.entities.model import load_model
 
-    model = load_model()
+    model = load_model(args.model)
     load_s = time.perf_counter() - t0
+    if args.model:
+        extract_mod.load_model = lambda: model  # enrich() uses the packaged model otherwise
 
     arts, how = load_articles(args.corpus, args.limit)
     from streams.entities import enrich
@@ -100,7 +104,8 @@ def main() -> None:
     lat.sort()
     p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()} ({platform.machine()})")
-    print(f"model load: {load_s:.2f}s ({model.path.name}, {model.path.stat().st_size / 1e6:.1f} MB)")
+    size = sum(p.stat().st_size for p in model.path.parent.glob(model.path.stem + ".*"))
+    print(f"model load: {load_s:.2f}s ({model.path.name}, {len(model.stages)} stage(s); model files {size / 1e6:.1f} MB)")
     print(f"corpus: {len(arts)} articles ({how}); avg {nchar / len(arts):.0f} chars, {ntok / len(arts):.0f} tokens")
     print(f"articles/s per core: {len(arts) / cpu:,.0f} (cpu {cpu:.2f}s, wall {wall:.2f}s)")
     print(f"tokens/s per core: {ntok / cpu:,.0f}")

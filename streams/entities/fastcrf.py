@@ -138,6 +138,7 @@ def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[lis
             r -= 1
         active[t] = r
     Tt = T[None, :, :]
+    amax = np.maximum.reduce
     h = X[0]
     backs: list[list] = []
     last = [0] * B
@@ -148,7 +149,7 @@ def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[lis
             h = h[:k]
         s = h[:, :, None] + Tt  # (k, prev, cur)
         backs.append(s.argmax(axis=1).tolist())
-        h = s.max(axis=1) + X[t, :k]
+        h = amax(s, axis=1) + X[t, :k]
     last[: active[maxlen - 1]] = h.argmax(axis=1).tolist()
     out: list[list[int]] = [[] for _ in range(B)]
     for r, k in enumerate(order):

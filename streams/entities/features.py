@@ -60,11 +60,25 @@ def _typ(label: str) -> str:
     return "O" if label == "O" else label[2:]
 
 
+def pooled_features(others: dict[str, int]) -> list[str]:
+    """Features from the first-stage types of the other occurrences of a key in the document
+    (type -> count, zero counts allowed): the majority type (``dm=``, O included, ties to the
+    greater name), each entity type seen (``dt=``), and ``dmix`` when entity and O both occur."""
+    cc = {t: v for t, v in others.items() if v > 0}
+    if not cc:
+        return []
+    f = [f"dm={max(cc, key=lambda t: (cc[t], t))}"]
+    ent = [t for t in cc if t != "O"]
+    f += [f"dt={t}" for t in ent]
+    if ent and "O" in cc:
+        f.append("dmix")
+    return f
+
+
 def doc_features(keys: list[list[str | None]], labels: list[list[str]]) -> list[list[list[str]]]:
     """Second-stage features of every token of a document (its sentences' ``doc_key``s and
-    first-stage labels): the first-stage labels at -1/0/+1 and, over the *other* occurrences of
-    the same key in the document, the majority type (``dm=``, O included), each entity type seen
-    (``dt=``) and whether they disagree (``dmix``)."""
+    first-stage labels): the first-stage labels at -1/0/+1 and, for a token with a key,
+    :func:`pooled_features` of the *other* occurrences of its key in the document."""
     pool: dict[str, dict[str, int]] = {}
     for ks, ls in zip(keys, labels):
         for k, lab in zip(ks, ls):
@@ -85,14 +99,7 @@ def doc_features(keys: list[list[str | None]], labels: list[list[str]]) -> list[
             k = ks[i]
             if k is not None:
                 own = _typ(ls[i])
-                cc = {t: v - (t == own) for t, v in pool[k].items()}
-                cc = {t: v for t, v in cc.items() if v > 0}
-                if cc:
-                    f.append(f"dm={max(cc, key=lambda t: (cc[t], t))}")
-                    ent = [t for t in cc if t != "O"]
-                    f += [f"dt={t}" for t in ent]
-                    if ent and "O" in cc:
-                        f.append("dmix")
+                f += pooled_features({t: v - (t == own) for t, v in pool[k].items()})
             sent.append(f)
         out.append(sent)
     return out

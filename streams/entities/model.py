@@ -24,7 +24,7 @@ import numpy as np
 
 from . import lexicon as lexmod
 from .fastcrf import Weights, viterbi_batch
-from .features import Featurizer, doc_features, doc_key, gaz_features
+from .features import Featurizer, doc_key, gaz_features, pooled_features
 from .gazetteer import Gazetteer
 
 MODEL_NAME = "ner.crfsuite"
@@ -65,9 +65,11 @@ class _Scorer:
         for attr, k in w.index.items():
             if attr.startswith(("bg-=", "bg+=")):
                 body = attr[4:]
-                for cut in range(len(body)):  # a core may itself contain "|": try every split
-                    if body[cut] == "|":
-                        pairs.setdefault((body[:cut], body[cut + 1:]), [None, None])[attr[2] == "+"] = w.W[k]
+                parts = body.split("|")
+                cuts = [(parts[0], parts[1])] if len(parts) == 2 else [  # a core may itself contain "|"
+                    (body[:c], body[c + 1:]) for c in range(len(body)) if body[c] == "|"]
+                for ab in cuts:
+                    pairs.setdefault(ab, [None, None])[attr[2] == "+"] = w.W[k]
         stems: dict[str, int] = {}
         for a, b in pairs:
             stems.setdefault(a, len(stems))
@@ -90,6 +92,51 @@ class _Scorer:
         if rows:
             np.add.at(self.tv[k], slots, self.w.W[rows])
         self.bs.append(self.bstem.get(inf[7], -1))
+
+    def prepare_doc(self, labels: list[str]) -> None:
+        """Second stage: weight vectors of the first-stage label features, by label index."""
+        w = self.w
+        self.s1 = np.array([[w.vec([f"s1{pos}={lab}"]) for lab in labels] for pos in ("", "-1", "+1")])
+        self._pooled: dict[tuple, np.ndarray] = {}
+
+    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]], keys: list, types: list[str]) -> np.ndarray:
+        """The scores of ``features.doc_features`` for a document, computed from label indices
+        and per-key type counts (the same features, without building their strings)."""
+        Y = np.fromiter((y for p in paths for y in p), dtype=np.intp, count=len(ids))
+        S = self.s1[0][Y]
+        starts = np.cumsum([0] + lens[:-1])
+        first = np.zeros(len(ids), dtype=bool)
+        first[starts] = True
+        if len(ids) > 1:
+            S[1:] += self.s1[1][Y[:-1]] * ~first[1:, None]
+            S[:-1] += self.s1[2][Y[1:]] * ~first[1:, None]
+        ylist = Y.tolist()
+        tkeys = [keys[k] for k in ids]
+        pool: dict[str, dict[str, int]] = {}
+        for k, y in zip(tkeys, ylist):
+            if k is not None:
+                c = pool.setdefault(k, {})
+                t = types[y]
+                c[t] = c.get(t, 0) + 1
+        cache = self._pooled
+        rows = []
+        vecs = []
+        for i, (k, y) in enumerate(zip(tkeys, ylist)):
+            if k is None:
+                continue
+            c = pool[k]
+            sig = (tuple(sorted(c.items())), types[y])
+            v = cache.get(sig)
+            if v is None:
+                own = sig[1]
+                v = self.w.vec(pooled_features({t: n - (t == own) for t, n in c.items()}))
+                cache[sig] = v
+            if v is not self.w.zero:
+                rows.append(i)
+                vecs.append(v)
+        if rows:
+            S[rows] += np.array(vecs)
+        return S
 
     def emissions(self, ids: list[int], lens: list[int], gfeats: list[list], extra: list[list[str]] | None = None) -> np.ndarray:
         """Emission scores of the concatenated sentences (``lens``) of token ids ``ids``."""
@@ -170,6 +217,9 @@ class Model:
                 raise ValueError(f"{p2}: labels differ from {self.path}")
             self.stages.append(_Scorer(w2))
         self.featurizer = Featurizer(self.gaz, frozenset().union(*(s.index for s in self.stages)))
+        self._types = [lab if lab == "O" else lab[2:] for lab in self.labels]
+        for s in self.stages[1:]:
+            s.prepare_doc(self.labels)
         self._lock = threading.Lock()
         self._reset_cache()
 
@@ -229,17 +279,10 @@ class Model:
             s1 = scorers[0]
             paths = viterbi_batch(s1.emissions(ids, lens, gfeats), lens, s1.T)
             if len(scorers) > 1:
-                labels = self.labels
-                first = [[labels[y] for y in p] for p in paths]
-                keys = self._keys
-                o = 0
-                doc_keys = []
-                for n in lens:
-                    doc_keys.append([keys[k] for k in ids[o:o + n]])
-                    o += n
-                extra = [f for sent in doc_features(doc_keys, first) for f in sent]
                 s2 = scorers[1]
-                paths = viterbi_batch(s2.emissions(ids, lens, gfeats, extra), lens, s2.T)
+                E2 = s2.emissions(ids, lens, gfeats)
+                E2 += s2.doc_scores(ids, lens, paths, self._keys, self._types)
+                paths = viterbi_batch(E2, lens, s2.T)
         labels = self.labels
         out = []
         it = iter(zip(paths, gazs))

@@ -56,3 +56,25 @@ def test_doc_features_pool_other_occurrences_only():
     assert "dm=PER" in f[1][0] and "dt=PER" in f[1][0] and "dmix" not in f[1][0]
     assert not any(x.startswith(("dm=", "dt=")) for x in f[0][1])  # no key, no pooling
     assert f[0][0][0] == "s1=B-PER" and "s1+1=O" in f[0][0]
+
+
+def test_packaged_second_stage_tags_like_crfsuite(model):
+    from streams.entities.features import doc_key
+    from streams.entities.model import stage2_path
+    from streams.entities.train import documents
+
+    if len(model.stages) < 2:
+        import pytest
+
+        pytest.skip("the packaged model has one stage")
+    data = read_conll(need(shared_data() / "ner" / "anercorp-camel-test.txt"), 64)
+    t1, t2 = pycrfsuite.Tagger(), pycrfsuite.Tagger()
+    t1.open(str(model.path))
+    t2.open(str(stage2_path(model.path)))
+    for blk in documents(len(data)):
+        sents = [data[k][0] for k in blk]
+        xs = [model.featurizer.sentence(s)[0] for s in sents]
+        keys = [[doc_key(t, model.featurizer.info(t)) for t in s] for s in sents]
+        extra = doc_features(keys, [t1.tag(x) for x in xs])
+        want = [t2.tag([a + b for a, b in zip(x, f)]) for x, f in zip(xs, extra)]
+        assert [labels for labels, _ in model.tag_many(sents)] == want
