@@ -100,6 +100,27 @@ class Weights:
             pass
         return cls(arrays)
 
+    @classmethod
+    def stacked(cls, ws: list[Weights]) -> Weights:
+        """One table for several CRFs over the same labels: attribute -> the CRFs' weight
+        vectors side by side (so one pass scores every stage); no transitions."""
+        attrs: dict[str, int] = {}
+        for w in ws:
+            for a in w.attrs:
+                attrs.setdefault(a, len(attrs))
+        L = ws[0].L
+        W = np.zeros((len(attrs), L * len(ws)))
+        for s, w in enumerate(ws):
+            if w.attrs:
+                W[[attrs[a] for a in w.attrs], s * L:(s + 1) * L] = w.W
+        out = cls.__new__(cls)
+        out.W, out.T, out.labels, out.digest = W, None, ws[0].labels, ""
+        out.attrs = list(attrs)
+        out.index = attrs
+        out.L = W.shape[1]
+        out.zero = np.zeros(out.L)
+        return out
+
     def vec(self, attrs) -> np.ndarray:
         idx = [self.index[a] for a in attrs if a in self.index]
         if not idx:

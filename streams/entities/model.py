@@ -48,7 +48,6 @@ class _Scorer:
     def __init__(self, w: Weights) -> None:
         self.w = w
         self.index = w.index
-        self.T = w.T
         self.bos = np.array([w.vec(["BOS"]), w.vec(["BOS2"]), w.vec(["EOS"]), w.vec(["EOS2"])])
         self.g = {a: w.W[k] for a, k in w.index.items() if a.startswith("G=") or a == "Gcont"}
         self._build_bigrams()
@@ -92,51 +91,6 @@ class _Scorer:
         if rows:
             np.add.at(self.tv[k], slots, self.w.W[rows])
         self.bs.append(self.bstem.get(inf[7], -1))
-
-    def prepare_doc(self, labels: list[str]) -> None:
-        """Second stage: weight vectors of the first-stage label features, by label index."""
-        w = self.w
-        self.s1 = np.array([[w.vec([f"s1{pos}={lab}"]) for lab in labels] for pos in ("", "-1", "+1")])
-        self._pooled: dict[tuple, np.ndarray] = {}
-
-    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]], keys: list, types: list[str]) -> np.ndarray:
-        """The scores of ``features.doc_features`` for a document, computed from label indices
-        and per-key type counts (the same features, without building their strings)."""
-        Y = np.fromiter((y for p in paths for y in p), dtype=np.intp, count=len(ids))
-        S = self.s1[0][Y]
-        starts = np.cumsum([0] + lens[:-1])
-        first = np.zeros(len(ids), dtype=bool)
-        first[starts] = True
-        if len(ids) > 1:
-            S[1:] += self.s1[1][Y[:-1]] * ~first[1:, None]
-            S[:-1] += self.s1[2][Y[1:]] * ~first[1:, None]
-        ylist = Y.tolist()
-        tkeys = [keys[k] for k in ids]
-        pool: dict[str, dict[str, int]] = {}
-        for k, y in zip(tkeys, ylist):
-            if k is not None:
-                c = pool.setdefault(k, {})
-                t = types[y]
-                c[t] = c.get(t, 0) + 1
-        cache = self._pooled
-        rows = []
-        vecs = []
-        for i, (k, y) in enumerate(zip(tkeys, ylist)):
-            if k is None:
-                continue
-            c = pool[k]
-            sig = (tuple(sorted(c.items())), types[y])
-            v = cache.get(sig)
-            if v is None:
-                own = sig[1]
-                v = self.w.vec(pooled_features({t: n - (t == own) for t, n in c.items()}))
-                cache[sig] = v
-            if v is not self.w.zero:
-                rows.append(i)
-                vecs.append(v)
-        if rows:
-            S[rows] += np.array(vecs)
-        return S
 
     def emissions(self, ids: list[int], lens: list[int], gfeats: list[list], extra: list[list[str]] | None = None) -> np.ndarray:
         """Emission scores of the concatenated sentences (``lens``) of token ids ``ids``."""
@@ -200,6 +154,55 @@ class _Scorer:
         return E
 
 
+class _DocScorer:
+    """The second stage's weights for ``features.doc_features``."""
+
+    def __init__(self, w: Weights, labels: list[str]) -> None:
+        """Weight vectors of the first-stage label features, by label index."""
+        self.w = w
+        self.s1 = np.array([[w.vec([f"s1{pos}={lab}"]) for lab in labels] for pos in ("", "-1", "+1")])
+        self._pooled: dict[tuple, np.ndarray] = {}
+
+    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]], keys: list, types: list[str]) -> np.ndarray:
+        """The scores of ``features.doc_features`` for a document, computed from label indices
+        and per-key type counts (the same features, without building their strings)."""
+        Y = np.fromiter((y for p in paths for y in p), dtype=np.intp, count=len(ids))
+        S = self.s1[0][Y]
+        starts = np.cumsum([0] + lens[:-1])
+        first = np.zeros(len(ids), dtype=bool)
+        first[starts] = True
+        if len(ids) > 1:
+            S[1:] += self.s1[1][Y[:-1]] * ~first[1:, None]
+            S[:-1] += self.s1[2][Y[1:]] * ~first[1:, None]
+        ylist = Y.tolist()
+        tkeys = [keys[k] for k in ids]
+        pool: dict[str, dict[str, int]] = {}
+        for k, y in zip(tkeys, ylist):
+            if k is not None:
+                c = pool.setdefault(k, {})
+                t = types[y]
+                c[t] = c.get(t, 0) + 1
+        cache = self._pooled
+        rows = []
+        vecs = []
+        for i, (k, y) in enumerate(zip(tkeys, ylist)):
+            if k is None:
+                continue
+            c = pool[k]
+            sig = (tuple(sorted(c.items())), types[y])
+            v = cache.get(sig)
+            if v is None:
+                own = sig[1]
+                v = self.w.vec(pooled_features({t: n - (t == own) for t, n in c.items()}))
+                cache[sig] = v
+            if v is not self.w.zero:
+                rows.append(i)
+                vecs.append(v)
+        if rows:
+            S[rows] += np.array(vecs)
+        return S
+
+
 class Model:
     def __init__(self, path: str | Path) -> None:
         from .train import lexicon_path
@@ -209,17 +212,17 @@ class Model:
         self.gaz = Gazetteer(self.lex)
         w1 = Weights.for_model(self.path)
         self.labels = w1.labels
-        self.stages = [_Scorer(w1)]
+        self.stages = [w1]  # per stage: its weights (transitions in .T)
         p2 = stage2_path(self.path)
         if p2.exists():
             w2 = Weights.for_model(p2)
             if w2.labels != w1.labels:
                 raise ValueError(f"{p2}: labels differ from {self.path}")
-            self.stages.append(_Scorer(w2))
-        self.featurizer = Featurizer(self.gaz, frozenset().union(*(s.index for s in self.stages)))
+            self.stages.append(w2)
+            self._doc = _DocScorer(w2, self.labels)
+        self._scorer = _Scorer(Weights.stacked(self.stages) if len(self.stages) > 1 else w1)
+        self.featurizer = Featurizer(self.gaz, frozenset(self._scorer.index))
         self._types = [lab if lab == "O" else lab[2:] for lab in self.labels]
-        for s in self.stages[1:]:
-            s.prepare_doc(self.labels)
         self._lock = threading.Lock()
         self._reset_cache()
 
@@ -228,8 +231,7 @@ class Model:
         self._ids: dict[str, int] = {}
         self._infos: list[tuple] = []
         self._keys: list[str | None] = []
-        for s in self.stages:
-            s.reset()
+        self._scorer.reset()
 
     def _token_ids(self, tokens: list[str]) -> list[int]:
         ids = self._ids
@@ -247,8 +249,7 @@ class Model:
             self.featurizer._cache.clear()
         inf = self.featurizer.info(tok)
         k = len(self._ids)
-        for s in self.stages:
-            s.add(k, inf)
+        self._scorer.add(k, inf)
         self._ids[tok] = k
         self._infos.append(inf)
         self._keys.append(doc_key(tok, inf))
@@ -275,14 +276,13 @@ class Model:
                 gfeats.append(gaz_features(gaz, len(toks)) if gaz else None)
                 ids += sid
                 lens.append(len(toks))
-            scorers = self.stages[: stages or len(self.stages)]
-            s1 = scorers[0]
-            paths = viterbi_batch(s1.emissions(ids, lens, gfeats), lens, s1.T)
-            if len(scorers) > 1:
-                s2 = scorers[1]
-                E2 = s2.emissions(ids, lens, gfeats)
-                E2 += s2.doc_scores(ids, lens, paths, self._keys, self._types)
-                paths = viterbi_batch(E2, lens, s2.T)
+            n_stages = min(stages or len(self.stages), len(self.stages))
+            E = self._scorer.emissions(ids, lens, gfeats)  # every stage's scores side by side
+            L = len(self.labels)
+            paths = viterbi_batch(E[:, :L], lens, self.stages[0].T)
+            if n_stages > 1:
+                E2 = E[:, L:2 * L] + self._doc.doc_scores(ids, lens, paths, self._keys, self._types)
+                paths = viterbi_batch(E2, lens, self.stages[1].T)
         labels = self.labels
         out = []
         it = iter(zip(paths, gazs))
