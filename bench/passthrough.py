@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -32,7 +33,8 @@ async def run(args: argparse.Namespace) -> None:
             await consumer.getmany(timeout_ms=200)  # joins the group (nothing is there yet)
         print("READY", flush=True)
         done = 0
-        while done < args.count:
+        deadline = time.monotonic() + args.timeout  # never outlive a benchmark that was killed
+        while done < args.count and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500, max_records=500)
             futures = [await producer.send(args.target, key=m.key, value=m.value)
                        for msgs in batch.values() for m in msgs]
@@ -53,6 +55,7 @@ def main() -> None:
     ap.add_argument("--target", required=True)
     ap.add_argument("--group", required=True)
     ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--timeout", type=float, default=900.0, help="give up after this many seconds")
     asyncio.run(run(ap.parse_args()))
 
 
