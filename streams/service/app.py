@@ -285,7 +285,10 @@ class InOrderAcks:
         return delivered
 
     def reset(self) -> None:
-        """After a rebalance Faust seeks to the committed offsets: forget what never completed."""
+        """After a rebalance Faust seeks to the committed offsets: forget what never completed
+        (emptied in place, so a late completion of a forgotten event acks nothing)."""
+        for queue in self._queues.values():
+            queue.clear()
         self._queues.clear()
 
 
