@@ -69,9 +69,9 @@ def worker(ctx: click.Context) -> None:
     if "--help" not in args and "-h" not in args:
         ensure_topics_with_retry(settings)
     news = create_app(settings, logging_config=logging_config(settings))
-    if not any(a.startswith("--web-port") for a in args):
+    if not any(a.startswith("--web-port") or a.startswith("-p") for a in args):
         args.append(f"--web-port={settings.web_port}")
-    if not any(a.startswith("--web-bind") for a in args):
+    if not any(a.startswith("--web-bind") or a.startswith("-b") for a in args):
         args.append(f"--web-bind={settings.web_host}")
     quiet = ["--quiet"] if settings.log_format == "json" else []  # no banner: stdout is JSON lines only
     log.info("worker starting", extra={"settings": settings.masked()})
