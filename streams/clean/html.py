@@ -32,7 +32,9 @@ _LOOKS_HTML_RE = re.compile(
 #: Any known tag, attributes bounded so an unclosed ``<a`` costs at most 2,000 steps.
 _TAG_RE = re.compile(
     r"</?(?:" + _BLOCK_TAGS + "|" + _INLINE_TAGS + r")(?=[\s/>])(?:[^<>\"']|\"[^\"<>]{0,2000}\"|'[^'<>]{0,2000}'){0,2000}>"
-    r"|<!--.{0,20000}?-->|<!doctype[^<>]{0,2000}>",
+    # a comment may not contain another "<!--": an unclosed one then fails at the next opener
+    # instead of scanning 20,000 characters from every "<!--" of a flood (quadratic-like)
+    r"|<!--(?:[^-<]|-(?!->)|<(?!!--)){0,20000}-->|<!doctype[^<>]{0,2000}>",
     re.IGNORECASE | re.DOTALL,
 )
 _BREAK_TAG_RE = re.compile(r"<(?:br|/p|/div|/h[1-6]|/li|/tr|/blockquote|hr)(?=[\s/>])[^<>]{0,2000}>", re.IGNORECASE)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import regex
+
 from .arabic import TATWEEL
 
 #: Deleted from the display text.
@@ -57,8 +59,15 @@ def _tatweel_run(match: re.Match[str]) -> str:
     return "" if attached else "-"
 
 
+#: UAX #15 "Stream-Safe Text Format": at most 30 combining marks in a row. Longer runs are
+#: never text, and NFC's canonical reordering of a run is quadratic in its length (a 40,000-mark
+#: flood took 19 s), so the tail of a longer run is dropped before NFC.
+MAX_MARK_RUN = 30
+_MARK_FLOOD_RE = regex.compile(r"(\p{M}{%d})\p{M}+" % MAX_MARK_RUN)
+
+
 def normalize_chars(text: str) -> str:
-    """Character-level hygiene (no layout): deletions, presentation forms, NFC."""
+    """Character-level hygiene (no layout): deletions, presentation forms, mark floods, NFC."""
     suspects = set(_SUSPECT_RE.findall(text))
     if suspects:
         if TATWEEL in suspects:
@@ -72,6 +81,7 @@ def normalize_chars(text: str) -> str:
         if any("\ud800" <= c <= "\udfff" or "\ufdd0" <= c <= "\ufdef" or c in "\ufffe\uffff" for c in suspects):
             text = _UNENCODABLE_RE.sub("", text)
     if not unicodedata.is_normalized("NFC", text):
+        text = _MARK_FLOOD_RE.sub(r"\1", text)
         text = unicodedata.normalize("NFC", text)
     return text
 

@@ -49,3 +49,16 @@ def test_paragraphs_is_idempotent_on_messy_text():
     messy = "\ufeff \u00a0أعلنت\u0640\u0640 الحكومة\u200f\r\n\r\n\u00a0\n\tوقال ﻹكمال  \u2029x"
     once = u.paragraphs(messy)
     assert u.paragraphs("\n\n".join(once)) == once
+
+
+def test_mark_floods_are_cut_to_the_stream_safe_limit():
+    """UAX #15: at most 30 combining marks in a row survive (NFC reordering of a longer run is
+    quadratic; the benchmark's growth table covers the time)."""
+    import regex
+
+    from streams.clean.unicode import MAX_MARK_RUN, normalize_chars
+
+    out = normalize_chars("ب" + "\u064b\u0650\u0651" * 5000 + " خبر")
+    longest = max(len(m) for m in regex.findall(r"\p{M}+", out))
+    assert longest == MAX_MARK_RUN
+    assert out.endswith(" خبر")
