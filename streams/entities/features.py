@@ -17,7 +17,7 @@ from .clitics import enclitic, proclitic
 from .gazetteer import Gazetteer
 from .normalize import norm, skeleton
 
-_CACHE_MAX = 400_000
+_CACHE_MAX = 200_000
 
 
 def _shape(tok: str) -> str:

@@ -25,7 +25,7 @@ from . import clitics
 from .normalize import norm, skeleton
 
 MAX_PHRASE = 7
-_KEY_CACHE = 200_000
+_KEY_CACHE = 100_000
 DATA = "streams.entities.data"
 
 
