@@ -27,21 +27,11 @@ from streams.kafka.client import client_options
 from streams.kafka.io import produce
 from streams.kafka.topics import DEAD_LETTER_MAX_MESSAGE_BYTES, ensure_topics
 from streams.local import WorkerProcess, percentile
+from streams.local import vm_rss
 from streams.settings import Settings
 from streams.timeutil import to_epoch_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def vm_rss(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
 
 
 def cpu_seconds(pid: int) -> float | None:
