@@ -78,9 +78,16 @@ class Extracted:
     author: str | None = None
 
 
+#: A tag whose attributes run over 4 KB keeps only its name: libxml2 checks each attribute
+#: against all earlier ones (quadratic: 150,000 attributes in one tag took 250 s), and no real
+#: page needs that much markup in one tag for its text to be found.
+_HUGE_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]{0,30})[^<>]{4096,}>")
+
+
 def extract(page: str) -> Extracted:
     """Main text of an HTML page/fragment; falls back to tag stripping when trafilatura finds
     nothing (short fragments) or fails (it must never take the worker down)."""
+    page = _HUGE_TAG_RE.sub(r"<\1>", page)
     try:
         import trafilatura  # deferred: plain-text workers never pay for its import
 

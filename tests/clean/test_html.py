@@ -105,3 +105,12 @@ def test_extraction_f1_and_phrases(shared_data):
             report.append((base.parent.name + "/" + base.name, "phrases ok"))
     print("\nHTML extraction token F1:", report)
     assert len(report) >= 8
+
+
+def test_a_tag_with_a_flood_of_attributes_keeps_only_its_name():
+    """libxml2's duplicate-attribute check is quadratic; such a tag is cut to its name first."""
+    from streams.clean import clean_article
+    from streams.records import RawArticle
+
+    body = "<p " + " ".join(f'a{i}="1"' for i in range(5000)) + ">نص الخبر هنا</p>"
+    assert clean_article(RawArticle(id="x", body=body)).text == "نص الخبر هنا"
