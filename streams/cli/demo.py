@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ..feed import read_inputs
-from ..kafka.broker import BrokerError, LocalKafka, free_port, free_port_block, port_open
+from ..kafka.broker import BrokerError, LocalKafka, free_port, free_port_block, port_open, tail_log
 from ..kafka.io import produce
 from ..kafka.topics import ensure_topics
 from ..local import Ledger, WorkerProcess, collect, percentile
@@ -85,7 +85,7 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
         click.echo(f"worker started (log: {worker.log_path}, metrics: {worker.metrics_url})", err=True)
         if not worker.wait_assigned():
             raise click.ClickException(f"the worker did not join its group; last lines of {worker.log_path}:\n"
-                                       f"{_tail(worker.log_path)}")
+                                       f"{tail_log(worker.log_path, 20)}")
 
         inputs = [(f, False) for f in files] or default_inputs(sample_size)
         ids: set[str] = set()
@@ -107,7 +107,7 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
         try:
             asyncio.run(collect(settings, ledger, timeout=timeout, alive=worker.alive))
         except RuntimeError as exc:
-            click.echo(f"{exc}; last lines of {worker.log_path}:\n{_tail(worker.log_path)}", err=True)
+            click.echo(f"{exc}; last lines of {worker.log_path}:\n{tail_log(worker.log_path, 20)}", err=True)
         metrics = _scrape(worker.metrics_url)
     except BrokerError as exc:
         raise click.ClickException(str(exc)) from None
@@ -125,13 +125,6 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
         click.echo(f"FAILED: {ledger.unaccounted} article(s) unaccounted for "
                    f"(missing ids: {sorted(ledger.missing)[:10]}); worker log: {worker.log_path}", err=True)
         sys.exit(1)
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def _scrape(url: str) -> dict[str, float]:

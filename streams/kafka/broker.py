@@ -268,7 +268,7 @@ class LocalKafka:
                 if node.process is not None and node.process.poll() is not None:
                     raise BrokerError(
                         f"Kafka node {node.node_id} exited with {node.process.returncode}; "
-                        f"last log lines:\n{_tail(node.log_file)}"
+                        f"last log lines:\n{tail_log(node.log_file)}"
                     )
             try:
                 brokers = asyncio.run(_registered_brokers(self.client_options()))
@@ -399,7 +399,8 @@ def _cluster_id() -> str:
             return cid
 
 
-def _tail(path: Path, lines: int = 30) -> str:
+def tail_log(path: Path, lines: int = 30) -> str:
+    """The last lines of a log file, for error messages ("(no log)" when there is none)."""
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:

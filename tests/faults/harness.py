@@ -9,6 +9,8 @@ it; *lost* = in minus accounted for; *duplicated* = output records beyond the fi
 
 from __future__ import annotations
 
+from streams.kafka.broker import tail_log
+
 import asyncio
 import hashlib
 import itertools
@@ -296,10 +298,7 @@ def alive_check(*workers: WorkerProcess) -> Callable[[], str | None]:
 
 
 def tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
+    return tail_log(path, lines)
 
 
 def wait_until(what: str, predicate: Callable[[], bool], timeout: float, poll: float = 0.5) -> float:
