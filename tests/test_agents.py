@@ -1,9 +1,10 @@
-"""The Faust agents, driven through ``agent.test_context()`` with sends captured."""
+"""The Faust agents, driven through ``agent.test_context()`` with the producer's sends captured."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from collections import defaultdict
+from dataclasses import fields, replace
 from unittest.mock import patch
 
 import orjson
@@ -15,13 +16,14 @@ from streams.settings import Settings
 
 
 class Capture:
-    """Stands in for ``Topic.send``: records what was sent, resolves like a delivered record."""
+    """Stands in for the producer's ``send``: records what each topic got (JSON decoded) and
+    resolves like a delivered record."""
 
     def __init__(self) -> None:
-        self.sent: list[tuple[bytes, object]] = []
+        self.sent: dict[str, list[tuple[bytes, dict]]] = defaultdict(list)
 
-    async def __call__(self, key=None, value=None, **kwargs):
-        self.sent.append((key, value))
+    async def __call__(self, topic, key, value, partition=None, timestamp=None, headers=None, **kwargs):
+        self.sent[topic].append((key, orjson.loads(value)))
         fut = asyncio.get_running_loop().create_future()
         fut.set_result(None)
         return fut
@@ -42,19 +44,21 @@ async def _drive(agent, items):
 
 
 async def test_clean_agent_routes_good_and_bad(news, seed_article):
-    cleaned, dead = Capture(), Capture()
-    with patch.object(news.topics.cleaned, "send", cleaned), patch.object(news.topics.dead_letter, "send", dead):
+    sends = Capture()
+    with patch.object(news.app.producer, "send", sends):
         await _drive(news.clean_agent, [
             (b"seed-0001", seed_article),
             (b"k2", b"{broken"),
             (b"k3", orjson.dumps({"id": "k3", "body": "x" * 60_000})),
             (None, b"\xff\xfe"),
         ])
-    assert [k for k, _ in cleaned.sent] == [b"seed-0001"]
-    assert isinstance(cleaned.sent[0][1], CleanedArticle) and cleaned.sent[0][1].text
-    reasons = [(k, v.reason) for k, v in dead.sent]
+    cleaned, dead = sends.sent["news.cleaned"], sends.sent["news.dead-letter"]
+    assert set(sends.sent) == {"news.cleaned", "news.dead-letter"}
+    assert [k for k, _ in cleaned] == [b"seed-0001"]
+    assert set(cleaned[0][1]) == {f.name for f in fields(CleanedArticle)} and cleaned[0][1]["text"]
+    reasons = [(k, v["reason"]) for k, v in dead]
     assert reasons == [(b"k2", "malformed_json"), (b"k3", "too_large"), (b"", "invalid_utf8")]
-    assert all(isinstance(v, DeadLetter) and v.source.topic for _, v in dead.sent)
+    assert all(set(v) == {f.name for f in fields(DeadLetter)} and v["source"]["topic"] for _, v in dead)
 
 
 async def test_entities_agent_enriches_cleaned_json(news, seed_article):
@@ -62,10 +66,12 @@ async def test_entities_agent_enriches_cleaned_json(news, seed_article):
     from streams.records import SourcePosition
 
     cleaned = clean_stage(seed_article, SourcePosition(), max_bytes=50_000)
-    enriched, dead = Capture(), Capture()
-    with patch.object(news.topics.enriched, "send", enriched), patch.object(news.topics.dead_letter, "send", dead):
+    sends = Capture()
+    with patch.object(news.app.producer, "send", sends):
         await _drive(news.entities_agent, [(b"seed-0001", orjson.dumps(cleaned)), (b"bad", b"[1]")])
-    assert len(enriched.sent) == 1
-    record = enriched.sent[0][1]
-    assert isinstance(record, EnrichedArticle) and record.id == "seed-0001" and record.entities
-    assert [(k, v.stage, v.reason) for k, v in dead.sent] == [(b"bad", "entities", "not_an_object")]
+    enriched, dead = sends.sent["news.enriched"], sends.sent["news.dead-letter"]
+    assert len(enriched) == 1
+    record = enriched[0][1]
+    assert set(record) == {f.name for f in fields(EnrichedArticle)}
+    assert record["id"] == "seed-0001" and record["entities"]
+    assert [(k, v["stage"], v["reason"]) for k, v in dead] == [(b"bad", "entities", "not_an_object")]

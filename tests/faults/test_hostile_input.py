@@ -11,7 +11,7 @@ payload, so outputs are matched to inputs):
   with its id, or as one dead letter from a later stage with a content reason (``nothing_left``
   when cleaning leaves no text); ``internal_error`` only for exactly the valid records that JSON
   cannot re-encode (an unknown field nested deeper than orjson's 255 levels: the cleaned record
-  carries it in ``extra``), whose dead letter says "could not send ... Recursion limit";
+  carries it in ``extra``), whose dead letter says "could not encode ... Recursion limit";
 * the worker is the same process from start to end, its log shows no agent crash or restart,
   and its resident memory stays within the bound stated below.
 """

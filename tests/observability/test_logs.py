@@ -94,3 +94,22 @@ def test_logging_config_applies_through_mode(capsys):
     text_config = logging_config(replace(settings, log_format="text"))
     assert text_config["handlers"]["default"]["formatter"] == "colored"
     assert text_config["handlers"]["default"]["filters"] == ["redact"]
+
+
+def test_worker_keeps_the_root_logger_at_its_loglevel():
+    """Faust's spinner would set the root logger to DEBUG: every debug call in Faust and aiokafka
+    (several per record) would build a LogRecord for nothing."""
+    from streams.service.app import Worker, create_app
+
+    news = create_app(replace(Settings(), kafka_bootstrap_servers="127.0.0.1:1", app_id="log-level-test"))
+    assert news.app.conf.Worker is Worker
+    root = logging.getLogger()
+    saved = root.level, root.handlers[:]
+    try:
+        worker = news.app.conf.Worker(news.app, loglevel="warn", logging_config=logging_config(Settings()))
+        worker._setup_logging()
+        assert root.level == logging.WARNING
+        assert not logging.getLogger("aiokafka.producer.producer").isEnabledFor(logging.DEBUG)
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
