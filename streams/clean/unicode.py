@@ -38,10 +38,15 @@ _DELETE = frozenset(INVISIBLE + _CONTROLS)
 _UNENCODABLE = "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
 #: Arabic presentation forms A/B (incl. the lam-alef ligatures): NFKC maps them to base letters.
 PRESENTATION_RE = re.compile("[\ufb50-\ufdcf\ufdf0-\ufdff\ufe70-\ufefe]+")
+#: Whitespace ``str.split`` knows and ``str.splitlines`` does not break on: the only characters
+#: besides ASCII space that can sit inside a line and make it need ``" ".join(line.split())``.
+_ODD_SPACES = "\t\x1f\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
 #: One scan finds every character that needs work; most articles have none or only tatweel.
+#: It also finds the odd spaces, so :func:`paragraphs` knows when a line only needs trimming.
 _SUSPECT_RE = re.compile(
-    "[" + re.escape(INVISIBLE + _CONTROLS) + TATWEEL + "\ufb50-\ufdff\ufe70-\ufefe" + _UNENCODABLE + "]"
+    "[" + re.escape(INVISIBLE + _CONTROLS) + TATWEEL + "\ufb50-\ufdff\ufe70-\ufefe" + _UNENCODABLE + _ODD_SPACES + "]"
 )
+_ODD_SPACE_RE = re.compile("[" + _ODD_SPACES + "]")
 _UNENCODABLE_RE = re.compile("[" + _UNENCODABLE + "]+")
 _TATWEEL_RUN_RE = re.compile(TATWEEL + "+")
 #: Letters and marks a tatweel can be attached to; a run touching none of them is a dash.
@@ -68,7 +73,15 @@ _MARK_FLOOD_RE = regex.compile(r"(\p{M}{%d})\p{M}+" % MAX_MARK_RUN)
 
 def normalize_chars(text: str) -> str:
     """Character-level hygiene (no layout): deletions, presentation forms, mark floods, NFC."""
+    return _normalize_chars(text)[0]
+
+
+def _normalize_chars(text: str) -> tuple[str, bool]:
+    """:func:`normalize_chars`, and whether the result may hold an odd space (``_ODD_SPACES``).
+    No step creates one (NFC never yields whitespace, NFKC of a presentation form only ASCII
+    space), so the answer comes from the same scan."""
     suspects = set(_SUSPECT_RE.findall(text))
+    odd_spaces = False
     if suspects:
         if TATWEEL in suspects:
             text = _TATWEEL_RUN_RE.sub(_tatweel_run, text)
@@ -80,10 +93,11 @@ def normalize_chars(text: str) -> str:
             text = text.replace("\ufe73", "")
         if any("\ud800" <= c <= "\udfff" or "\ufdd0" <= c <= "\ufdef" or c in "\ufffe\uffff" for c in suspects):
             text = _UNENCODABLE_RE.sub("", text)
+        odd_spaces = any(_ODD_SPACE_RE.match(c) for c in suspects)
     if not unicodedata.is_normalized("NFC", text):
         text = _MARK_FLOOD_RE.sub(r"\1", text)
         text = unicodedata.normalize("NFC", text)
-    return text
+    return text, odd_spaces
 
 
 def paragraphs(text: str, blank_lines: list[str] | None = None) -> list[str]:
@@ -91,9 +105,21 @@ def paragraphs(text: str, blank_lines: list[str] | None = None) -> list[str]:
 
     Lines that held only invisible/odd spaces (e.g. a lone NBSP) are appended to
     ``blank_lines`` as they stood, so the cleaner can report them.
+
+    The common case (no odd space anywhere) skips ``line.split()``, which allocates one string
+    per word: a line without a double space only needs its edge spaces trimmed.
     """
-    text = normalize_chars(text)
+    text, odd_spaces = _normalize_chars(text)
     out: list[str] = []
+    if not odd_spaces:
+        for line in text.splitlines():
+            if "  " in line:
+                line = " ".join(line.split())
+            elif line[:1] == " " or line[-1:] == " ":
+                line = line.strip(" ")
+            if line:
+                out.append(line)
+        return out
     for line in text.splitlines():
         words = line.split()
         if words:
@@ -104,8 +130,8 @@ def paragraphs(text: str, blank_lines: list[str] | None = None) -> list[str]:
 
 
 def one_line(text: str | None) -> str | None:
-    """Titles and other single-line fields: same hygiene, newlines become spaces."""
+    """Titles and other single-line fields: same hygiene, newlines become spaces (paragraphs
+    have no edge or double spaces, so joining them with one space needs no second collapse)."""
     if text is None:
         return None
-    cleaned = " ".join(" ".join(paragraphs(text)).split())
-    return cleaned or None
+    return " ".join(paragraphs(text)) or None
