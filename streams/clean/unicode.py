@@ -22,7 +22,7 @@ import unicodedata
 
 import regex
 
-from .arabic import TATWEEL
+from .arabic import TATWEEL, distinct_chars
 
 #: Deleted from the display text.
 INVISIBLE = (
@@ -80,7 +80,7 @@ def _normalize_chars(text: str) -> tuple[str, bool]:
     """:func:`normalize_chars`, and whether the result may hold an odd space (``_ODD_SPACES``).
     No step creates one (NFC never yields whitespace, NFKC of a presentation form only ASCII
     space), so the answer comes from the same scan."""
-    suspects = set(_SUSPECT_RE.findall(text))
+    suspects = distinct_chars(_SUSPECT_RE, text)
     odd_spaces = False
     if suspects:
         if TATWEEL in suspects:
