@@ -104,7 +104,7 @@ def _clean(raw: RawArticle, ingested_at: str | None, now: str | None) -> Cleaned
         content_hash=structure.content_hash(text_normalized),
         paragraphs=offsets,
         sentence_count=structure.sentence_count(text, paras),
-        word_count=structure.word_count(text),
+        word_count=structure.word_count(text, paras),
         char_count=len(text),
         dateline=found.dateline,
         byline=found.byline,
