@@ -76,12 +76,12 @@ def normalize_chars(text: str) -> str:
     return _normalize_chars(text)[0]
 
 
-def _normalize_chars(text: str) -> tuple[str, bool]:
-    """:func:`normalize_chars`, and whether the result may hold an odd space (``_ODD_SPACES``).
-    No step creates one (NFC never yields whitespace, NFKC of a presentation form only ASCII
+def _normalize_chars(text: str) -> tuple[str, tuple[str, ...]]:
+    """:func:`normalize_chars`, and the odd spaces (``_ODD_SPACES``) the result may hold. No
+    step creates one (NFC never yields whitespace, NFKC of a presentation form only ASCII
     space), so the answer comes from the same scan."""
     suspects = distinct_chars(_SUSPECT_RE, text)
-    odd_spaces = False
+    odd_spaces: tuple[str, ...] = ()
     if suspects:
         if TATWEEL in suspects:
             text = _TATWEEL_RUN_RE.sub(_tatweel_run, text)
@@ -93,7 +93,7 @@ def _normalize_chars(text: str) -> tuple[str, bool]:
             text = text.replace("\ufe73", "")
         if any("\ud800" <= c <= "\udfff" or "\ufdd0" <= c <= "\ufdef" or c in "\ufffe\uffff" for c in suspects):
             text = _UNENCODABLE_RE.sub("", text)
-        odd_spaces = any(_ODD_SPACE_RE.match(c) for c in suspects)
+        odd_spaces = tuple(c for c in suspects if _ODD_SPACE_RE.match(c))
     if not unicodedata.is_normalized("NFC", text):
         text = _MARK_FLOOD_RE.sub(r"\1", text)
         text = unicodedata.normalize("NFC", text)
@@ -106,26 +106,24 @@ def paragraphs(text: str, blank_lines: list[str] | None = None) -> list[str]:
     Lines that held only invisible/odd spaces (e.g. a lone NBSP) are appended to
     ``blank_lines`` as they stood, so the cleaner can report them.
 
-    The common case (no odd space anywhere) skips ``line.split()``, which allocates one string
-    per word: a line without a double space only needs its edge spaces trimmed.
+    The common line (no double space, none of the odd spaces the hygiene scan saw in the
+    text) skips ``line.split()``, which allocates one string per word: it only needs its edge
+    spaces trimmed.
     """
     text, odd_spaces = _normalize_chars(text)
     out: list[str] = []
-    if not odd_spaces:
-        for line in text.splitlines():
-            if "  " in line:
-                line = " ".join(line.split())
-            elif line[:1] == " " or line[-1:] == " ":
+    for line in text.splitlines():
+        if "  " in line or (odd_spaces and any(c in line for c in odd_spaces)):
+            words = line.split()
+            if words:
+                out.append(" ".join(words))
+            elif blank_lines is not None and line.strip(" \t"):
+                blank_lines.append(line)
+        else:
+            if line[:1] == " " or line[-1:] == " ":
                 line = line.strip(" ")
             if line:
                 out.append(line)
-        return out
-    for line in text.splitlines():
-        words = line.split()
-        if words:
-            out.append(" ".join(words))
-        elif blank_lines is not None and line.strip(" \t"):
-            blank_lines.append(line)
     return out
 
 
