@@ -23,15 +23,13 @@ Why it is shaped like this (measured on this project's 2-core box, lingua 2.1):
   ~105 MB. Latin script escalates to the long sample in low-accuracy mode only: the full models
   of its 12 languages would cost ~240 MB more per worker (measured), for a rare second opinion.
 * The script test counts letters with one ``sub`` and the short sample comes from the first
-  words only; the long sample is built only when it is needed. Lingua's answer for a short
-  sample is memoised (LRU, 4,096 samples): reprinted wire copy starts with the same words.
+  words only; the long sample is built only when it is needed.
 * ``und`` when there are too few letters or the best confidence is below
   :data:`MIN_CONFIDENCE`; the confidence returned is then lingua's best (rejected) one.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 
@@ -144,13 +142,8 @@ def _long_sample(text: str, script: str) -> str:
     return joined[:LONG_SAMPLE_CHARS]
 
 
-@functools.lru_cache(maxsize=4096)
 def _short_verdict(script: str, short: str) -> tuple[Language, float] | None:
-    """Lingua's best answer for a short sample, memoised: wire copy reprinted by several outlets
-    starts with the same words (8% of the 6k corpus' short samples are repeats), and lingua is
-    deterministic."""
-    values = detector(script).compute_language_confidence_values(short)
-    return (values[0].language, values[0].value) if values else None
+    return _best(detector(script), short)
 
 
 def detect(text: str) -> tuple[str, float]:
