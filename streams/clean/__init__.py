@@ -103,7 +103,7 @@ def _clean(raw: RawArticle, ingested_at: str | None, now: str | None) -> Cleaned
         cleaned_at=now or utc_now(),
         content_hash=structure.content_hash(text_normalized),
         paragraphs=offsets,
-        sentence_count=structure.sentence_count(text, paras),
+        sentence_count=structure.sentence_count(text, paras, hygienic=True),
         word_count=structure.word_count(text, paras),
         char_count=len(text),
         dateline=found.dateline,

@@ -32,7 +32,13 @@ _ABBREVIATION_TAILS = tuple(a[:-2] for a in _ABBREVIATIONS) + tuple(a[1:-2] for 
 #: Tokens without any letter or digit (the free-standing ``،``, ``-``, ``...``): a run of
 #: non-word characters with whitespace or an edge on both sides. It starts with the character
 #: class, so the scan only stops at punctuation, not at every space.
-_NON_WORD_TOKEN_RE = re.compile(r"[^\w\s](?<!\S.)[^\w\s]*+(?!\S)")
+_NON_WORD_TOKEN_RE = re.compile(r"\s[^\w\s]++(?=\s)")
+#: The same in hygienic text (single spaces, ``\n\n`` between paragraphs, no edge space): a
+#: token starts after a space, after a newline or at the start. A literal first character lets
+#: the regex engine jump from space to space (~2x faster than testing ``\s`` at every char).
+_NON_WORD_AFTER_SPACE_RE = re.compile(r" [^\w\s]++(?=[ \n]|\Z)")
+_NON_WORD_AFTER_NEWLINE_RE = re.compile(r"\n[^\w\s]++(?=[ \n]|\Z)")
+_NON_WORD_FIRST_RE = re.compile(r"[^\w\s]++(?=[ \n]|\Z)")
 
 
 def join_paragraphs(paragraphs: list[str]) -> tuple[str, list[list[int]]]:
@@ -56,9 +62,21 @@ def _abbreviations(text: str) -> int:
     return sum(text.count(a) for a in _ABBREVIATIONS)
 
 
-def sentence_count(text: str, paragraphs: list[str]) -> int:
-    followers = _SENTENCE_END_RE.findall(text)
-    ends = len(followers) - followers.count("")
+def sentence_count(text: str, paragraphs: list[str], *, hygienic: bool = False) -> int:
+    """``hygienic``: the only whitespace in ``text`` is ASCII space and newline (the cleaner's
+    text). A run of terminators then ends a sentence exactly where its last character is
+    followed by a space, a newline or a closer, so the ends are counts of two-character strings
+    (they cannot overlap: the follower is never a terminator), only for the terminators and
+    closers the text has: a few memchr-speed scans instead of a regex testing every character."""
+    if hygienic:
+        terms = [t for t in _TERMINATORS if t in text]
+        ends = 0
+        if terms:
+            followers = [" ", "\n"] + [c for c in _CLOSERS if c in text]
+            ends = sum(text.count(t + f) for t in terms for f in followers)
+    else:
+        followers = _SENTENCE_END_RE.findall(text)
+        ends = len(followers) - followers.count("")
     if text and text[-1] in _TERMINATORS:  # the final run ends the text: a sentence end too
         ends += 1
     ends -= _abbreviations(text)
@@ -76,10 +94,13 @@ def word_count(text: str, paragraphs: list[str] | None = None) -> int:
     :mod:`.boilerplate` produce). Then the whitespace-separated tokens are the spaces plus one
     per paragraph, and the text need not be split into a list of words."""
     if paragraphs is None:
-        tokens = len(text.split())
-    else:
-        tokens = text.count(" ") + len(paragraphs)
-    return tokens - len(_NON_WORD_TOKEN_RE.findall(text))
+        return len(text.split()) - len(_NON_WORD_TOKEN_RE.findall(" " + text + " "))
+    non_words = len(_NON_WORD_AFTER_SPACE_RE.findall(text))
+    if len(paragraphs) > 1:
+        non_words += len(_NON_WORD_AFTER_NEWLINE_RE.findall(text))
+    if _NON_WORD_FIRST_RE.match(text):
+        non_words += 1
+    return text.count(" ") + len(paragraphs) - non_words
 
 
 def content_hash(text_normalized: str) -> str:

@@ -63,3 +63,4 @@ def test_counts_match_their_definitions(raw):
         assert structure.sentence_count(t, paragraphs) == _reference_sentences(t, paragraphs)
         assert structure.word_count(t) == _reference_words(t)
     assert structure.word_count(text, paragraphs) == _reference_words(text)
+    assert structure.sentence_count(text, paragraphs, hygienic=True) == _reference_sentences(text, paragraphs)
