@@ -96,8 +96,20 @@ def _normalize_chars(text: str) -> tuple[str, tuple[str, ...]]:
         odd_spaces = tuple(c for c in suspects if _ODD_SPACE_RE.match(c))
     if not unicodedata.is_normalized("NFC", text):
         text = _MARK_FLOOD_RE.sub(r"\1", text)
-        text = unicodedata.normalize("NFC", text)
+        text = _nfc_by_line(text)
     return text, odd_spaces
+
+
+def _nfc_by_line(text: str) -> str:
+    """``unicodedata.normalize("NFC", text)``, paying only for the lines that need it (16% of the
+    6k corpus' bodies are not NFC, usually because of one mark pair in one line). Exact: ``\n``
+    is a starter that composes with nothing, so canonical reordering and composition never
+    cross it and NFC of the text is the NFC of its lines joined."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not unicodedata.is_normalized("NFC", line):
+            lines[i] = unicodedata.normalize("NFC", line)
+    return "\n".join(lines)
 
 
 def paragraphs(text: str, blank_lines: list[str] | None = None) -> list[str]:

@@ -81,3 +81,10 @@ def test_paragraphs_fast_path_matches_split(text):
 
     expected = [" ".join(line.split()) for line in u.normalize_chars(text).splitlines() if line.split()]
     assert u.paragraphs(text) == expected
+
+
+@pytest.mark.parametrize("text", ["a\u0651\u064e\nb\n\u0301x", "\n\u0627\u0653\n", "e\u0301\n\u0301\n\n", "ok\nq\u0651\u0650"])
+def test_nfc_by_line_is_nfc(text):
+    import unicodedata
+
+    assert u._nfc_by_line(text) == unicodedata.normalize("NFC", text)
