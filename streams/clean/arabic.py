@@ -55,24 +55,41 @@ _DIACRITICS_RE = re.compile("[" + DIACRITICS + TATWEEL + "]+")
 #: Letters frequent in every Arabic article: replaced unconditionally (one memchr-speed pass each).
 _COMMON = tuple((k, v) for k, v in _FOLD.items() if k in "\u0622\u0623\u0625\u0649\u0629\u0624\u0626")
 _RARE = {k: v for k, v in _FOLD.items() if k not in dict(_COMMON)}
-_RARE_RE = re.compile("[" + "".join(_RARE) + "]")
+#: Everything the search form deletes or folds apart from the seven common letters: one scan
+#: (usually no hit, or a few tanwin/shadda) tells which ones this text has.
+_SPECIAL = {c: "" for c in DIACRITICS + TATWEEL} | _RARE
+_SPECIAL_RE = re.compile("[" + "".join(_SPECIAL) + "]")
+
+
+_CHUNK = 1 << 16
+
+
+def distinct_chars(char_re: re.Pattern[str], text: str) -> set[str]:
+    """The distinct characters ``char_re`` (a one-character class) finds in ``text``, in one scan;
+    a long text is scanned in 64 K-character slices so a flood (a megabyte of marks) never
+    builds a list of a million one-character strings."""
+    if len(text) <= _CHUNK:
+        return set(char_re.findall(text))
+    found: set[str] = set()
+    for start in range(0, len(text), _CHUNK):
+        found.update(char_re.findall(text, start, start + _CHUNK))
+    return found
 
 
 def normalize_search(text: str) -> str:
     """The search form of display text.
 
     Why not one ``str.translate``: CPython's translate does a dict lookup per character and
-    measured ~10x slower than this. Marks go with one regex; the seven letters every Arabic
-    article has are swapped with ``str.replace`` (memchr speed); digits and Persian/Urdu letters
-    only when a scan finds one.
+    measured ~10x slower than this. One regex scan finds which marks, digits and Persian/Urdu
+    letters occur (most texts: none or a couple of distinct marks), each is then removed or
+    folded with ``str.replace``, like the seven letters every Arabic article has (memchr speed).
+    Every mapping is one character to at most one character that no other mapping reads, so the
+    order of the replacements does not matter.
     """
-    if _DIACRITICS_RE.search(text):
-        text = _DIACRITICS_RE.sub("", text)
+    for c in distinct_chars(_SPECIAL_RE, text):
+        text = text.replace(c, _SPECIAL[c])
     for k, v in _COMMON:
         text = text.replace(k, v)
-    if _RARE_RE.search(text):
-        for c in set(_RARE_RE.findall(text)):
-            text = text.replace(c, _RARE[c])
     return text
 
 

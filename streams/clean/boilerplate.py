@@ -232,6 +232,9 @@ _READ_ALSO_RE = re.compile(
 )
 #: First letters of every read-also/share pattern: only those paragraphs pay for de-diacritising.
 _READ_GATE = frozenset("اأإشطتلمذرRrSsLlÀAaVvFf")
+#: Every character a read-also or share paragraph can start with (with ``re.IGNORECASE``'s
+#: ``à`` and ``ſ``, which match ``À`` and ``s``): the only paragraphs that try the two regexes.
+_READ_FIRST = _READ_GATE | frozenset("àſ")
 _MARKS_RE = re.compile("[\u064b-\u065f\u0670]")
 _READ_MORE_RE = re.compile(r"^\.{2,}\s?المزيد$")
 _CREDIT = (
@@ -261,32 +264,44 @@ _EMAIL_ONLY_RE = re.compile(r"^(?:للتواصل\s?:?\s?)?[\w.+-]{1,64}@[\w-]{1,
 _CONTACT_RE = re.compile(r"^للتواصل\s")
 _CONTACT_INLINE_RE = re.compile(r"\s?للتواصل\s(?:مع\s\S{2,10}\s)?[أا]رسل\s(?:رسالة\s)?(?:نصية\s)?(?:sms|SMS)\b")
 _TAGS_RE = re.compile(r"(?:^|\s)سمات\s(?P<tags>[^!?؟:،,«»\"“”()\[\]]{0,200}[^\W_][\u064b-\u0652]*)$")
+#: Cheap exact gates (first/last character) in front of the anywhere-rules: a paragraph whose
+#: edge character no alternative can produce skips that regex. Each set is every character the
+#: rule can match there, case variants of ``re.IGNORECASE`` included (``İ``/``ı`` match ``i``,
+#: ``ſ`` matches ``s``, ``K`` (Kelvin) matches ``k``). ``tests/clean/test_boilerplate.py`` checks
+#: every BMP code point against each rule.
+_SIGNOFF_FIRST = frozenset("/-ا")  # plus whitespace and decimal digits (``\s``, ``\d``)
+_PHOTO_FIRST = frozenset("([تعصاأPpCcIi\u0130\u0131")  # plus whitespace
+_CAPTION_LAST = frozenset(")]يزبأالةفسركyYsSpPaArRkK\u212a\u017f")  # plus whitespace (``\s?$``)
 _NOT_BEFORE_TAGS = frozenset("من في عن ذات أهم اهم أبرز ابرز إحدى احدى هي هذه تلك بعض ومن وهي كل ضمن تحمل يحمل".split())
 
 
 def _any(p: str, found: Found) -> str:
     """One paragraph through the anywhere-rules; returns what is left ("" = drop it)."""
-    head = p[:40]
-    if p[0] in _READ_GATE and _MARKS_RE.search(head):  # ``اقْرَأ أَيْضاً``: match without marks
-        head = strip_diacritics(head)
-    if _READ_ALSO_RE.match(head):
-        found.remove("read_also", p)
-        return ""
+    first = p[0]
+    if first in _READ_FIRST:
+        head = p[:40]
+        if first in _READ_GATE and _MARKS_RE.search(head):  # ``اقْرَأ أَيْضاً``: match without marks
+            head = strip_diacritics(head)
+        if _READ_ALSO_RE.match(head):
+            found.remove("read_also", p)
+            return ""
+    else:
+        head = None
     if len(p) <= 200:
-        if _SIGNOFF_PARA_RE.match(p):
+        if (first in _SIGNOFF_FIRST or first.isspace() or first.isdecimal()) and _SIGNOFF_PARA_RE.match(p):
             found.remove("signoff", p)
             return ""
-        if _PHOTO_CREDIT_RE.match(p):
+        if (first in _PHOTO_FIRST or first.isspace()) and _PHOTO_CREDIT_RE.match(p):
             found.captions.append(p)
             found.remove("photo_credit", p)
             return ""
-        if _READ_MORE_RE.match(p):
+        if first == "." and _READ_MORE_RE.match(p):
             found.remove("read_more", p)
             return ""
-    if len(p) <= 400 and _SHARE_RE.match(head):
+    if head is not None and len(p) <= 400 and _SHARE_RE.match(head):
         found.remove("share", p)
         return ""
-    if len(p) <= 300:
+    if len(p) <= 300 and (p[-1] in _CAPTION_LAST or p[-1].isspace()):
         m = _CAPTION_RE.search(p, max(0, len(p) - 40))
         # >= 3 words before the credit: ``بغداد - الأناضول`` is a dateline, not a caption
         if m and not any(c in p[: m.start()] for c in ".!?؟") and len(p[: m.start()].split()) >= 3:
@@ -325,7 +340,7 @@ def _tail(paras: list[str], found: Found) -> bool:
     """Rules for the end of the body: contact blocks, a bare e-mail, the tag list."""
     n = len(paras)
     for i in range(n - 1, max(-1, n - 8), -1):  # a contact block is the last few short lines
-        if _CONTACT_RE.match(paras[i]) and len(paras[i]) <= 300:
+        if paras[i].startswith("للتواصل") and _CONTACT_RE.match(paras[i]) and len(paras[i]) <= 300:
             found.remove("contact", "\n".join(paras[i:]))
             del paras[i:]
             return True
@@ -342,7 +357,7 @@ def _tail(paras: list[str], found: Found) -> bool:
             else:
                 del paras[-1]
             return True
-    if len(last) <= 120 and _EMAIL_ONLY_RE.match(last):
+    if len(last) <= 120 and "@" in last and _EMAIL_ONLY_RE.match(last):
         found.remove("contact", last)
         del paras[-1]
         return True
@@ -362,23 +377,43 @@ def _tail(paras: list[str], found: Found) -> bool:
 
 
 def strip(paras: list[str], found: Found) -> list[str]:
-    """Take boilerplate out of hygienic paragraphs, to a fixed point."""
+    """Take boilerplate out of hygienic paragraphs, to a fixed point.
+
+    Each rule is a pure function of what it looks at, so a later pass skips what cannot have
+    changed: the head rules when ``paras[0]`` is the one they already declined, the anywhere-rules
+    on a paragraph they already returned unchanged, the tail rules when the last seven
+    paragraphs (all they read) are the ones they already declined.
+    """
     paras = list(paras)
+    settled: set[str] = set()  # paragraphs _any returned as they were (it records nothing then)
+    head_declined: str | None = None
+    tail_declined: list[str] | None = None
     changed = True
     while changed and paras:
         changed = False
-        while paras and _head(paras, found):
-            changed = True
+        while paras and paras[0] != head_declined:
+            if _head(paras, found):
+                changed = True
+            else:
+                head_declined = paras[0]
         kept: list[str] = []
         for p in paras:
+            if p in settled:
+                kept.append(p)
+                continue
             q = _any(p, found)
             if q != p:
                 changed = True
+            else:
+                settled.add(p)
             if q:
                 kept.append(q)
         paras = kept
-        while paras and _tail(paras, found):
-            changed = True
+        while paras and paras[-7:] != tail_declined:
+            if _tail(paras, found):
+                changed = True
+            else:
+                tail_declined = paras[-7:]
     return paras
 
 

@@ -22,6 +22,8 @@ Why it is shaped like this (measured on this project's 2-core box, lingua 2.1):
   (low-accuracy mode on 32 chars mislabels ~0.1% of the corpus as Persian); those models cost
   ~105 MB. Latin script escalates to the long sample in low-accuracy mode only: the full models
   of its 12 languages would cost ~240 MB more per worker (measured), for a rare second opinion.
+* The script test counts letters with one ``sub`` and the short sample comes from the first
+  words only; the long sample is built only when it is needed.
 * ``und`` when there are too few letters or the best confidence is below
   :data:`MIN_CONFIDENCE`; the confidence returned is then lingua's best (rejected) one.
 """
@@ -96,45 +98,79 @@ def warm_up() -> None:
 
 def _samples(text: str) -> tuple[str, str, str]:
     """``(script, short sample, long sample)``; empty samples when there is too little text."""
+    script, short, long = _script_and_short_sample(text)
+    return script, short, long if long is not None else _long_sample(text, script)
+
+
+def _script_and_short_sample(text: str) -> tuple[str, str, str | None]:
+    """``(script, short sample, long sample or None)``: the long sample (needed for ~1% of
+    articles) is left to :func:`_long_sample` when the script is Arabic or Latin.
+
+    The Arabic letters of the head are counted with one ``sub`` (no list of words), and the
+    short sample is taken from the words of the first ``4 * SAMPLE_CHARS`` characters only: with
+    an end position ``findall`` may cut the last word, but the joined words are then still a
+    prefix of the joined words of the whole head, so a long enough join gives the same sample.
+    """
     head = text[:HEAD_CHARS]
     visible = len(head) - head.count(" ") - head.count("\n")
-    arabic = _ARABIC_WORD_RE.findall(head)
-    n_ar = sum(map(len, arabic))
+    n_ar = len(head) - len(_ARABIC_WORD_RE.sub("", head))
     if n_ar >= MIN_LETTERS and 2 * n_ar >= visible:
-        script, words, rx = "arabic", arabic, _ARABIC_WORD_RE
+        script = "arabic"
     else:
-        latin = _LATIN_WORD_RE.findall(head)
-        n_la = sum(map(len, latin))
+        n_la = len(head) - len(_LATIN_WORD_RE.sub("", head))
         if n_ar + n_la >= MIN_LETTERS and 2 * (n_ar + n_la) >= visible:
-            script, words, rx = ("arabic", arabic, _ARABIC_WORD_RE) if n_ar >= n_la else ("latin", latin, _LATIN_WORD_RE)
+            script = "arabic" if n_ar >= n_la else "latin"
         else:
             raw = head[:LONG_SAMPLE_CHARS]
             if len(_LETTER_RE.findall(raw)) < MIN_LETTERS:
                 return "any", "", ""
             return "any", raw[: SAMPLE_CHARS["any"]], raw
-    joined = " ".join(words)
+    n = SAMPLE_CHARS[script]
+    rx = _ARABIC_WORD_RE if script == "arabic" else _LATIN_WORD_RE
+    short = " ".join(rx.findall(head, 0, 4 * n))
+    if len(short) < n:
+        short = _long_sample(text, script)
+    return script, short[:n], None
+
+
+def _long_sample(text: str, script: str) -> str:
+    rx = _ARABIC_WORD_RE if script == "arabic" else _LATIN_WORD_RE
+    head = text[:HEAD_CHARS]
+    joined = " ".join(rx.findall(head))
     if len(joined) < LONG_SAMPLE_CHARS and len(text) > len(head):
         joined = " ".join(rx.findall(text, 0, 8 * LONG_SAMPLE_CHARS))  # look further for the long sample
-    return script, joined[: SAMPLE_CHARS[script]], joined[:LONG_SAMPLE_CHARS]
+    return joined[:LONG_SAMPLE_CHARS]
+
+
+def _short_verdict(script: str, short: str) -> tuple[Language, float] | None:
+    return _best(detector(script), short)
 
 
 def detect(text: str) -> tuple[str, float]:
     """``(ISO 639-1 code or "und", confidence in [0, 1])`` for cleaned display text."""
-    script, short, long = _samples(text)
+    script, short, long = _script_and_short_sample(text)
     if not short:
         return UNKNOWN, 0.0
-    values = detector(script).compute_language_confidence_values(short)
-    unsure = not values or values[0].value < SURE
-    if script == "arabic" and (unsure or values[0].language != Language.ARABIC):
+    best = _short_verdict(script, short)
+    unsure = best is None or best[1] < SURE
+    if script == "arabic" and (unsure or best[0] != Language.ARABIC):
         # second opinion, rare: the long sample with all n-gram models (low-accuracy mode on a
         # short Arabic-script sample calls ~0.1% of the 6k corpus Persian; this fixes them)
-        values = detector(script + "_full").compute_language_confidence_values(long)
-    elif unsure and len(long) > len(short):
-        values = detector(script).compute_language_confidence_values(long)
-    if not values:
+        best = _best(detector(script + "_full"), long if long is not None else _long_sample(text, script))
+    elif unsure:
+        if long is None:
+            long = _long_sample(text, script)
+        if len(long) > len(short):
+            best = _best(detector(script), long)
+    if best is None:
         return UNKNOWN, 0.0
-    best = values[0]
-    confidence = round(float(best.value), 4)
+    language, value = best
+    confidence = round(float(value), 4)
     if confidence < MIN_CONFIDENCE:
         return UNKNOWN, confidence
-    return best.language.iso_code_639_1.name.lower(), confidence
+    return language.iso_code_639_1.name.lower(), confidence
+
+
+def _best(det: LanguageDetector, sample: str) -> tuple[Language, float] | None:
+    values = det.compute_language_confidence_values(sample)
+    return (values[0].language, values[0].value) if values else None

@@ -139,3 +139,48 @@ def test_fixed_point_caption_then_dateline():
     c = clean("صورة من الاجتماع (رويترز)\nبغداد - الأناضول\n" + BODY + "\n// انتهى //")
     assert c.text == BODY
     assert c.dateline.place == "بغداد" and c.captions == ["صورة من الاجتماع (رويترز)"]
+
+
+# -- the cheap edge-character gates in front of the anywhere-rules must never skip a match --------
+
+_GATE_SAMPLES = {
+    "read": ["اقرأ أيضا: خبر", "أقرا كذلك", "إقرأ المزيد", "شاهد أيضا", "طالع ايضاً", "تابع أيضا", "للمزيد: هنا",
+             "مواضيع ذات صلة", "أخبار متعلقة", "اخبار ذات صلة", "مقالات ذات صلة", "ذات صلة: خبر", "Read also x",
+             "Read more x", "See also x", "Related: x", "Lire aussi x", "À lire aussi x", "A lire aussi x",
+             "Voir aussi x"],
+    "share": ["رابط الخبر بصحيفة الوئام: x", "شارك", "شارك الخبر: x", "تابعونا على تويتر", "تابعنا على x",
+              "لمتابعة الأخبار على تويتر", "Share this", "Share on x", "Follow us", "Subscribe", "Sign up",
+              "اشترك في النشرة", "للاشتراك اضغط"],
+    "signoff": ["// انتهى //", "/ يتبع /", "- انتهى -", " انتهى", "انتهى", "15:40 ت م", "٣:٤٠ ت غ"],
+    "photo": ["تصوير: محمد", "(تصوير: محمد)", "[عدسة: محمد]", " الصورة: x", "صورة: x", "أرشيف/ x", "ارشيف: x",
+              "Photo: x", "Photograph: x", "Credit: x", "Image: x"],
+    "caption": ["الوزير في مؤتمر صحفي - جيتي", "الوزير في مؤتمر صحفي (غيتي)", "a b c - Getty", "a b c - Getty Images",
+                "a b c - رويترز", "a b c (Reuters)", "a b c - أ ف ب", "a b c [AFP]", "a b c - AP", "a b c - EPA",
+                "a b c - إ ب أ", "a b c - ا ب ا", "a b c - الأناضول", "a b c - أرشيفية", "a b c - ارشيف",
+                "a b c - أسوشيتد برس", "a b c - الفرنسية", "a b c - متداولة", "a b c - مواقع التواصل",
+                "a b c - تويتر", "a b c - فيسبوك", "a b c - Twitter", "a b c - Facebook", "a b c - Shutterstock",
+                "a b c - iStock", "a b c - جيتي )"],
+}
+
+
+@pytest.mark.parametrize("rule", sorted(_GATE_SAMPLES))
+def test_edge_gates_cover_every_matching_character(rule):
+    """Every BMP code point (surrogates included) that can stand at the gated edge of a matching
+    paragraph is in the gate (astral characters have no case variants among these letters)."""
+    import streams.clean.boilerplate as b
+
+    rx, at_end, gate = {
+        "read": (b._READ_ALSO_RE, False, b._READ_FIRST.__contains__),
+        "share": (b._SHARE_RE, False, b._READ_FIRST.__contains__),
+        "signoff": (b._SIGNOFF_PARA_RE, False, lambda c: c in b._SIGNOFF_FIRST or c.isspace() or c.isdecimal()),
+        "photo": (b._PHOTO_CREDIT_RE, False, lambda c: c in b._PHOTO_FIRST or c.isspace()),
+        "caption": (b._CAPTION_RE, True, lambda c: c in b._CAPTION_LAST or c.isspace()),
+    }[rule]
+    match = rx.search if at_end else rx.match
+    for sample in _GATE_SAMPLES[rule]:
+        assert match(sample), sample
+        for cp in range(0x10000):
+            c = chr(cp)
+            s = sample[:-1] + c if at_end else c + sample[1:]
+            if not gate(c) and match(s):
+                pytest.fail(f"{rule}: {c!r} (U+{cp:04X}) can match but is not in the gate: {s!r}")

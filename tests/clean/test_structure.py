@@ -1,4 +1,8 @@
 import hashlib
+import re as _re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.clean import structure
 
@@ -32,3 +36,31 @@ def test_counters_are_linear_on_pathological_runs():
     structure.sentence_count(dots, [dots])
     structure.word_count("، " * 1_000_000)
     assert time.perf_counter() - start < 3.0
+
+
+# -- the fast counts against their straightforward definitions ------------------------------------
+
+_ALPHABET = list(" \n.!?؟…۔\"'»”)]،-:دأمDrMsStNoabا\u064b\t\u00a0") + [" د. ", " أ.د. ", " Dr. ", ". ", "..."]
+
+
+def _reference_sentences(text, paragraphs):
+    ends = sum(1 for m in _re.findall(r"[.!?؟…۔]++[\s\"'»”)\]]?", text + "\n") if m[-1] not in ".!?؟…۔")
+    ends -= sum(text.count(a) for a in structure._ABBREVIATIONS)
+    unterminated = sum(1 for p in paragraphs if not p.rstrip("\"'»”)]") or p.rstrip("\"'»”)]")[-1] not in ".!?؟…۔")
+    return max(ends, 0) + unterminated
+
+
+def _reference_words(text):
+    return len(text.split()) - _re.subn(r"\s[^\w\s]++(?=\s)", "", " " + text + " ")[1]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_ALPHABET), max_size=30).map("".join))
+def test_counts_match_their_definitions(raw):
+    paragraphs = [" ".join(line.split()) for line in raw.splitlines() if line.split()]
+    text = "\n\n".join(paragraphs)
+    for t in (raw, text):
+        assert structure.sentence_count(t, paragraphs) == _reference_sentences(t, paragraphs)
+        assert structure.word_count(t) == _reference_words(t)
+    assert structure.word_count(text, paragraphs) == _reference_words(text)
+    assert structure.sentence_count(text, paragraphs, hygienic=True) == _reference_sentences(text, paragraphs)

@@ -1,3 +1,5 @@
+import pytest
+
 from streams.clean import unicode as u
 
 
@@ -62,3 +64,27 @@ def test_mark_floods_are_cut_to_the_stream_safe_limit():
     longest = max(len(m) for m in regex.findall(r"\p{M}+", out))
     assert longest == MAX_MARK_RUN
     assert out.endswith(" خبر")
+
+
+def test_odd_spaces_are_exactly_the_in_line_whitespace():
+    """``paragraphs`` skips ``line.split()`` when no odd space was seen: the set must be every
+    character ``str.split`` treats as whitespace that ``str.splitlines`` does not break on."""
+    from streams.clean import unicode as u
+
+    odd = {c for c in map(chr, range(0x110000)) if c.isspace() and c != " " and len(("a" + c + "b").splitlines()) == 1}
+    assert odd == {c for c in map(chr, range(0x110000)) if u._ODD_SPACE_RE.match(c)}
+
+
+@pytest.mark.parametrize("text", ["a  b\n  c ", " x \n\n y", "   \n a\u00a0 b", "\u00a0\n\tq\x1f", "ab\u3000 c  ", " "])
+def test_paragraphs_fast_path_matches_split(text):
+    from streams.clean import unicode as u
+
+    expected = [" ".join(line.split()) for line in u.normalize_chars(text).splitlines() if line.split()]
+    assert u.paragraphs(text) == expected
+
+
+@pytest.mark.parametrize("text", ["a\u0651\u064e\nb\n\u0301x", "\n\u0627\u0653\n", "e\u0301\n\u0301\n\n", "ok\nq\u0651\u0650"])
+def test_nfc_by_line_is_nfc(text):
+    import unicodedata
+
+    assert u._nfc_by_line(text) == unicodedata.normalize("NFC", text)
