@@ -69,8 +69,8 @@ def _clean(raw: RawArticle, ingested_at: str | None, now: str | None) -> Cleaned
             title = page.title
         if page.author:
             found.set_byline(unicode.one_line(html.strip_markup(page.author)) or page.author)
-    elif "&" in body or "<" in body:
-        body = html.strip_markup(body)
+    if "&" in body or "<" in body:  # also after extraction: escaped markup in a page's text
+        body = html.strip_markup(body)  # (``&ltP&gt``) is a tag once decoded, and a second pass would drop it
 
     body = boilerplate.take_marked_captions(body, found)
     blank_lines: list[str] = []
