@@ -28,7 +28,7 @@ from .features import Featurizer, doc_key, gaz_features, pooled_features
 from .gazetteer import Gazetteer
 
 MODEL_NAME = "ner.crfsuite"
-_TOKEN_CACHE_MAX = 100_000  # ~3 KB each (weights per label): bounds worker RSS (200k: 822 MB after 6k articles, 50k: 433 MB but -25% speed)
+_TOKEN_CACHE_MAX = 65_536  # tokens per generation (two generations): ~0.9 KB each (5 x 18 float64 + keys)
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,11 +51,12 @@ class _Scorer:
         self.bos = np.array([w.vec(["BOS"]), w.vec(["BOS2"]), w.vec(["EOS"]), w.vec(["EOS2"])])
         self.g = {a: w.W[k] for a, k in w.index.items() if a.startswith("G=") or a == "Gcont"}
         self._build_bigrams()
-        self.reset()
+        self.reset(1024)
 
-    def reset(self) -> None:
-        self.tv = np.zeros((1024, 5, self.w.L))
-        self.bs: list[int] = []  # per token: id of its core in the bigram table, or -1
+    def reset(self, n: int) -> None:
+        """Room for ``n`` cached tokens (slots), all empty."""
+        self.tv = np.zeros((n, 5, self.w.L))
+        self.bs = np.full(n, -1, dtype=np.intp)  # per slot: id of its core in the bigram table, or -1
 
     def _build_bigrams(self) -> None:
         """``bg-=a|b`` / ``bg+=a|b`` weights keyed by integer ids of the cores a and b."""
@@ -76,21 +77,33 @@ class _Scorer:
         self.bstem = stems
         self.bigram = {(stems[a], stems[b]): (v[0], v[1]) for (a, b), v in pairs.items()}
 
-    def add(self, k: int, inf: tuple) -> None:
-        if k >= self.tv.shape[0]:
-            self.tv = np.concatenate([self.tv, np.zeros_like(self.tv)])
+    def fill(self, ks: list[int], infs: list[tuple]) -> None:
+        """Cache the five weight vectors of new tokens (``Featurizer.compute``) in slots ``ks``:
+        one gather and one segmented sum for all of them (each vector sums its features' rows in
+        the features' order, as crfsuite does)."""
         index = self.index
-        slots = []
-        rows = []
-        for slot in range(5):
-            for a in inf[slot]:
-                r = index.get(a)
-                if r is not None:
-                    slots.append(slot)
-                    rows.append(r)
+        rows: list[int] = []
+        starts: list[int] = []
+        at_k: list[int] = []
+        at_slot: list[int] = []
+        for k, inf in zip(ks, infs):
+            for slot in range(5):
+                fs = inf[slot]
+                if fs:
+                    starts.append(len(rows))
+                    rows += [index[a] for a in fs]  # every feature is known (Featurizer(known=...))
+                    at_k.append(k)
+                    at_slot.append(slot)
+        tv = self.tv
+        tv[ks] = 0.0
         if rows:
-            np.add.at(self.tv[k], slots, self.w.W[rows])
-        self.bs.append(self.bstem.get(inf[7], -1))
+            tv[at_k, at_slot] = np.add.reduceat(self.w.W[rows], starts, axis=0)
+        bstem = self.bstem
+        self.bs[ks] = [bstem.get(inf[7], -1) for inf in infs]
+
+    def copy(self, src: list[int], dst: list[int]) -> None:
+        self.tv[dst] = self.tv[src]
+        self.bs[dst] = self.bs[src]
 
     def emissions(self, ids: list[int], lens: list[int], gfeats: list[list], extra: list[list[str]] | None = None) -> np.ndarray:
         """Emission scores of the concatenated sentences (``lens``) of token ids ``ids``."""
@@ -112,19 +125,17 @@ class _Scorer:
         E[pos == 1] += bos[1]
         E[rpos == 0] += bos[2]
         E[rpos == 1] += bos[3]
-        bs = self.bs
-        bg = self.bigram
-        prev = -1
-        for i, k in enumerate(ids):
-            cur = bs[k]
-            if prev >= 0 and cur >= 0 and pos[i]:
-                v = bg.get((prev, cur))
+        if N > 1:
+            B = self.bs[ids]
+            cand = np.flatnonzero((B[1:] >= 0) & (B[:-1] >= 0) & (pos[1:] > 0)) + 1
+            bg = self.bigram
+            for i, a, b in zip(cand.tolist(), B[cand - 1].tolist(), B[cand].tolist()):
+                v = bg.get((a, b))
                 if v is not None:
                     if v[0] is not None:
                         E[i] += v[0]
                     if v[1] is not None:
                         E[i - 1] += v[1]
-            prev = cur
         g = self.g
         cont = g.get("Gcont")
         o = 0
@@ -227,37 +238,83 @@ class Model:
         self._reset_cache()
 
     # --- per-token cache ----------------------------------------------------------------------
-    def _reset_cache(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._infos: list[tuple] = []
-        self._keys: list[str | None] = []
-        self._scorer.reset()
+    # Two generations of at most _TOKEN_CACHE_MAX tokens each, in the two halves of one slot
+    # table: when the current generation could overflow, it becomes the old one (the previous old
+    # one is dropped) and a token met again is copied back into the current one. Frequent words
+    # stay cached forever, rare ones go, and memory is bounded on an endless stream.
+    def _reset_cache(self, cap: int | None = None) -> None:
+        self._bound = _TOKEN_CACHE_MAX
+        cap = max(1, cap or self._bound)
+        self._cap = cap
+        self._ids: dict[str, int] = {}  # current generation: token -> slot
+        self._old: dict[str, int] = {}  # previous generation
+        self._base = 0  # first slot of the current generation's half
+        self._kf: list[str] = [""] * (2 * cap)  # per slot: key_first, key_inner, doc_key
+        self._ki: list[str] = [""] * (2 * cap)
+        self._keys: list[str | None] = [None] * (2 * cap)
+        self._scorer.reset(2 * cap)
 
-    def _token_ids(self, tokens: list[str]) -> list[int]:
+    def _make_room(self, n_tokens: int) -> None:
+        """Start a new generation *between* articles when the next one could overflow the
+        current one: slots handed out earlier in an article must stay valid until it is scored."""
+        if self._bound != _TOKEN_CACHE_MAX:  # the bound was changed (tests)
+            self._reset_cache()
+        if len(self._ids) + n_tokens <= self._cap:
+            return
+        if n_tokens > self._cap or self._cap != self._bound:  # a huge article; or back to the bound after one
+            self._reset_cache(max(self._bound, n_tokens))
+            return
+        self._old = self._ids
+        self._ids = {}
+        self._base = self._cap - self._base
+
+    def _token_ids(self, tokens: list[str], new: list, moved: list) -> list[int]:
+        """Slots of ``tokens``; tokens seen for the first time go to ``new`` (token, slot),
+        tokens of the old generation to ``moved`` (old slot, slot). Fill them before use."""
         ids = self._ids
+        old = self._old
         out = []
         for t in tokens:
             k = ids.get(t)
             if k is None:
-                k = self._add_token(t)
+                k = ids[t] = self._base + len(ids)
+                j = old.get(t)
+                if j is None:
+                    new.append((t, k))
+                else:
+                    moved.append((j, k))
             out.append(k)
         return out
 
-    def _make_room(self, n_tokens: int) -> None:
-        """Empty the token cache *between* articles when the next one could overflow it: ids
-        handed out earlier in an article must stay valid until it is scored."""
-        if len(self._ids) + n_tokens > _TOKEN_CACHE_MAX:
-            self._reset_cache()
-            self.featurizer._cache.clear()
+    def _fill(self, new: list, moved: list) -> None:
+        kf, ki, keys = self._kf, self._ki, self._keys
+        if moved:
+            src = [j for j, _ in moved]
+            dst = [k for _, k in moved]
+            self._scorer.copy(src, dst)
+            for j, k in moved:
+                kf[k] = kf[j]
+                ki[k] = ki[j]
+                keys[k] = keys[j]
+        if new:
+            compute = self.featurizer.compute
+            infs = [compute(t) for t, _ in new]
+            ks = [k for _, k in new]
+            self._scorer.fill(ks, infs)
+            for (t, k), inf in zip(new, infs):
+                kf[k] = inf[5]
+                ki[k] = inf[6]
+                keys[k] = doc_key(t, inf)
 
-    def _add_token(self, tok: str) -> int:
-        inf = self.featurizer.info(tok)
-        k = len(self._ids)
-        self._scorer.add(k, inf)
-        self._ids[tok] = k
-        self._infos.append(inf)
-        self._keys.append(doc_key(tok, inf))
-        return k
+    def token_keys(self, tok: str) -> tuple[str, str]:
+        """(key_first, key_inner) of a token (``Featurizer.info(tok)[5:7]``)."""
+        with self._lock:
+            k = self._ids.get(tok)
+            if k is None:
+                k = self._old.get(tok)
+            if k is not None:
+                return self._kf[k], self._ki[k]
+        return self.featurizer.keys(tok)
 
     # --- tagging ------------------------------------------------------------------------------
     def tag_many(self, sentences: list[list[str]], *, stages: int | None = None) -> list[tuple[list[str], list]]:
@@ -268,15 +325,17 @@ class Model:
             return [([], []) for _ in sentences]
         with self._lock:  # the token cache is shared
             self._make_room(sum(map(len, sents)))
+            new: list = []
+            moved: list = []
+            sids = [self._token_ids(toks, new, moved) for toks in sents]
+            self._fill(new, moved)
             ids: list[int] = []
             lens: list[int] = []
             gazs = []
             gfeats = []
-            infos = self._infos
-            for toks in sents:
-                sid = self._token_ids(toks)
-                inf = [infos[k] for k in sid]
-                gaz = self.gaz.match_keys([x[5] for x in inf], [x[6] for x in inf])
+            kf, ki = self._kf, self._ki
+            for toks, sid in zip(sents, sids):
+                gaz = self.gaz.match_keys([kf[k] for k in sid], [ki[k] for k in sid])
                 gazs.append(gaz)
                 gfeats.append(gaz_features(gaz, len(toks)) if gaz else None)
                 ids += sid
