@@ -172,11 +172,15 @@ class _DocScorer:
         """Weight vectors of the first-stage label features, by label index."""
         self.w = w
         self.s1 = np.array([[w.vec([f"s1{pos}={lab}"]) for lab in labels] for pos in ("", "-1", "+1")])
-        self._pooled: dict[tuple, np.ndarray] = {}
+        self._pooled: dict[tuple, np.ndarray] = {}  # (type counts of a key, own type) -> vector
+        self._types: list[str] = []  # label index -> type; type names (sorted); label index -> type index
+        self._names: list[str] = []
+        self._tid = np.zeros(0, dtype=np.intp)
 
     def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]], keys: list, types: list[str]) -> np.ndarray:
         """The scores of ``features.doc_features`` for a document, computed from label indices
-        and per-key type counts (the same features, without building their strings)."""
+        and per-key type counts (the same features, without building their strings): the
+        pooled features' vector is looked up once per distinct (key, own type) of the document."""
         Y = np.fromiter((y for p in paths for y in p), dtype=np.intp, count=len(ids))
         S = self.s1[0][Y]
         starts = np.cumsum([0] + lens[:-1])
@@ -185,32 +189,33 @@ class _DocScorer:
         if len(ids) > 1:
             S[1:] += self.s1[1][Y[:-1]] * ~first[1:, None]
             S[:-1] += self.s1[2][Y[1:]] * ~first[1:, None]
-        ylist = Y.tolist()
-        tkeys = [keys[k] for k in ids]
-        pool: dict[str, dict[str, int]] = {}
-        for k, y in zip(tkeys, ylist):
-            if k is not None:
-                c = pool.setdefault(k, {})
-                t = types[y]
-                c[t] = c.get(t, 0) + 1
+        if types != self._types:
+            self._types = list(types)
+            self._names = sorted(set(types))
+            self._tid = np.array([self._names.index(t) for t in types], dtype=np.intp)
+        names, tid = self._names, self._tid
+        nt = len(names)
+        local: dict[str, int] = {}
+        kid = [-1 if k is None else local.setdefault(k, len(local)) for k in map(keys.__getitem__, ids)]
+        if not local:
+            return S
+        K = np.array(kid, dtype=np.intp)
+        at = np.flatnonzero(K >= 0)
+        code = K[at] * nt + tid[Y[at]]  # (key, own type) of each token with a key
+        counts = np.bincount(code, minlength=len(local) * nt).reshape(len(local), nt)
+        u, inv = np.unique(code, return_inverse=True)
         cache = self._pooled
-        rows = []
+        if len(cache) > 100_000:
+            cache.clear()
         vecs = []
-        for i, (k, y) in enumerate(zip(tkeys, ylist)):
-            if k is None:
-                continue
-            c = pool[k]
-            sig = (tuple(sorted(c.items())), types[y])
+        for row, own in zip(counts[u // nt].tolist(), (u % nt).tolist()):
+            sig = (tuple(row), own)
             v = cache.get(sig)
             if v is None:
-                own = sig[1]
-                v = self.w.vec(pooled_features({t: n - (t == own) for t, n in c.items()}))
-                cache[sig] = v
-            if v is not self.w.zero:
-                rows.append(i)
-                vecs.append(v)
-        if rows:
-            S[rows] += np.array(vecs)
+                v = cache[sig] = self.w.vec(pooled_features(
+                    {names[t]: n - (t == own) for t, n in enumerate(row) if n}))
+            vecs.append(v)
+        S[at] += np.array(vecs)[inv.reshape(-1)]
         return S
 
 
