@@ -119,10 +119,13 @@ class Featurizer:
 
     def _split(self, tok: str) -> tuple[str, str, str, str, str]:
         """(normalised word, proclitic, core, key_first, key_inner) of one token."""
-        w = norm(tok) or tok
+        n = norm(tok)
+        w = n or tok
         p = proclitic(w, self.lex)
         core = w[len(p):] or w
-        return w, p, core, skeleton(core), self.gaz.key_inner(tok)
+        kf = skeleton(core)
+        wi = self.gaz.inner_form(n)  # = gaz.key_inner(tok) before the skeleton; most often the core
+        return w, p, core, kf, kf if wi == core else skeleton(wi)
 
     def keys(self, tok: str) -> tuple[str, str]:
         """(key_first, key_inner) of one token (= ``info(tok)[5:7]``), cached (small entries)."""
@@ -172,19 +175,20 @@ class Featurizer:
             own.append(f"lw={tok.lower()}")
         known = self.known
         own_t = tuple(own) if known is None else tuple(f for f in own if f in known)
-
-        def nb(k: str) -> tuple[str, ...]:
+        nbs = []
+        for k in ("-2", "-1", "+1", "+2"):
             f = [f"{k}w={w}", f"{k}c={stem}"]
-            if p and k in ("-1", "+1"):
-                f.append(f"{k}p={p}")
-            if k in ("-1", "+1"):
+            if k[1] == "1":
+                if p:
+                    f.append(f"{k}p={p}")
                 f.append(f"{k}zf={zs}")
-            f += [f"{k}g={t}" for t in gt]
+            if gt:
+                f += [f"{k}g={t}" for t in gt]
             if sh != "ar":
                 f.append(f"{k}sh={sh}")
-            return tuple(f) if known is None else tuple(x for x in f if x in known)
+            nbs.append(tuple(f) if known is None else tuple(x for x in f if x in known))
 
-        return (own_t, nb("-2"), nb("-1"), nb("+1"), nb("+2"), kf, ki, stem)
+        return (own_t, nbs[0], nbs[1], nbs[2], nbs[3], kf, ki, stem)
 
     def sentence(self, tokens: list[str]) -> tuple[list[list[str]], list[tuple]]:
         infos = [self.info(t) for t in tokens]
