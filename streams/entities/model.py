@@ -129,13 +129,19 @@ class _Scorer:
             B = self.bs[ids]
             cand = np.flatnonzero((B[1:] >= 0) & (B[:-1] >= 0) & (pos[1:] > 0)) + 1
             bg = self.bigram
+            at: list[int] = []
+            vs: list = []
             for i, a, b in zip(cand.tolist(), B[cand - 1].tolist(), B[cand].tolist()):
                 v = bg.get((a, b))
                 if v is not None:
                     if v[0] is not None:
-                        E[i] += v[0]
+                        at.append(i)
+                        vs.append(v[0])
                     if v[1] is not None:
-                        E[i - 1] += v[1]
+                        at.append(i - 1)
+                        vs.append(v[1])
+            if at:  # one unbuffered add in the same order as one row at a time
+                np.add.at(E, at, np.array(vs))
         g = self.g
         cont = g.get("Gcont")
         o = 0
@@ -277,18 +283,21 @@ class Model:
         """Slots of ``tokens``; tokens seen for the first time go to ``new`` (token, slot),
         tokens of the old generation to ``moved`` (old slot, slot). Fill them before use."""
         ids = self._ids
-        old = self._old
-        out = []
-        for t in tokens:
-            k = ids.get(t)
-            if k is None:
-                k = ids[t] = self._base + len(ids)
-                j = old.get(t)
-                if j is None:
-                    new.append((t, k))
-                else:
-                    moved.append((j, k))
-            out.append(k)
+        out = list(map(ids.get, tokens))
+        if None in out:
+            old = self._old
+            for i, k in enumerate(out):
+                if k is None:
+                    t = tokens[i]
+                    k = ids.get(t)  # the same new token earlier in the document
+                    if k is None:
+                        k = ids[t] = self._base + len(ids)
+                        j = old.get(t)
+                        if j is None:
+                            new.append((t, k))
+                        else:
+                            moved.append((j, k))
+                    out[i] = k
         return out
 
     def _fill(self, new: list, moved: list) -> None:
@@ -332,19 +341,19 @@ class Model:
             self._make_room(sum(map(len, sents)))
             new: list = []
             moved: list = []
-            sids = [self._token_ids(toks, new, moved) for toks in sents]
+            ids = self._token_ids([t for toks in sents for t in toks], new, moved)
             self._fill(new, moved)
-            ids: list[int] = []
-            lens: list[int] = []
+            lens = [len(toks) for toks in sents]
             gazs = []
             gfeats = []
-            kf, ki = self._kf, self._ki
-            for toks, sid in zip(sents, sids):
-                gaz = self.gaz.match_keys([kf[k] for k in sid], [ki[k] for k in sid])
+            kfs = list(map(self._kf.__getitem__, ids))
+            kis = list(map(self._ki.__getitem__, ids))
+            o = 0
+            for n in lens:
+                gaz = self.gaz.match_keys(kfs[o:o + n], kis[o:o + n])
                 gazs.append(gaz)
-                gfeats.append(gaz_features(gaz, len(toks)) if gaz else None)
-                ids += sid
-                lens.append(len(toks))
+                gfeats.append(gaz_features(gaz, n) if gaz else None)
+                o += n
             n_stages = min(stages or len(self.stages), len(self.stages))
             E = self._scorer.emissions(ids, lens, gfeats)  # every stage's scores side by side
             L = len(self.labels)
@@ -360,7 +369,7 @@ class Model:
                 out.append(([], []))
             else:
                 p, g = next(it)
-                out.append(([labels[y] for y in p], g))
+                out.append((list(map(labels.__getitem__, p)), g))
         return out
 
     def tag(self, tokens: list[str]) -> tuple[list[str], list]:

@@ -87,7 +87,7 @@ def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged
         return []
     if use_model:
         labels, gaz = tagged if tagged is not None else model.tag(tokens)
-        spans = [Span(s, e, t) for t, s, e in get_entities(labels)]
+        spans = [Span(s, e, t) for t, s, e in get_entities(labels)] if labels.count("O") < len(labels) else []
     else:
         keys = [model.token_keys(t) for t in tokens]
         gaz = model.gaz.match_keys([k[0] for k in keys], [k[1] for k in keys])
