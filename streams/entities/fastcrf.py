@@ -166,20 +166,31 @@ def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[lis
         active[t] = r
     TTB = np.tile(np.ascontiguousarray(T.T), (B, 1))  # row (r, cur): T[:, cur], for every r
     rows = np.arange(B * L) * L  # flat offset of row (r, cur)
-    back = np.empty((maxlen, B * L), dtype=np.intp)  # back[t, r * L + y]: best label at t - 1
+    back = np.empty((maxlen, B * L), dtype=np.intp)  # back[t, r * L + y]: flat index of the best (t - 1, y')
     h = X[0]
     last = [0] * B
-    for t in range(1, maxlen):
+    t = 1
+    while t < maxlen:  # runs of positions with the same number of running sequences
         k = active[t]
         if k < active[t - 1]:  # sequences that ended at t - 1
             last[k:active[t - 1]] = h[k:].argmax(axis=1).tolist()
             h = h[:k]
+        t1 = t + 1
+        while t1 < maxlen and active[t1] == k:
+            t1 += 1
         kL = k * L
-        s = h.repeat(L, axis=0) + TTB[:kL]  # s[r * L + cur, prev]
-        b = s.argmax(axis=1, out=back[t, :kL])
-        b += rows[:kL]
-        h = s.take(b).reshape(k, L)
-        h += X[t, :k]
+        Tk = TTB[:kL]
+        rk = rows[:kL]
+        bk = back[:, :kL]
+        Xk = X[:, :k]
+        for t in range(t, t1):
+            s = h.repeat(L, axis=0)
+            s += Tk  # s[r * L + cur, prev]
+            b = s.argmax(axis=1, out=bk[t])
+            b += rk
+            h = s.take(b).reshape(k, L)
+            h += Xk[t]
+        t = t1
     last[: active[maxlen - 1]] = h.argmax(axis=1).tolist()
     bl = back.tolist()
     out: list[list[int]] = [[] for _ in range(B)]
