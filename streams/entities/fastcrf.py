@@ -166,7 +166,7 @@ def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[lis
         active[t] = r
     TTB = np.tile(np.ascontiguousarray(T.T), (B, 1))  # row (r, cur): T[:, cur], for every r
     rows = np.arange(B * L) * L  # flat offset of row (r, cur)
-    back = np.empty((maxlen, B * L), dtype=np.intp)  # back[t, r * L + y]: flat index of the best (t - 1, y')
+    back = np.empty((maxlen, B * L), dtype=np.intp)  # back[t, r * L + y]: best label at t - 1 (small ints: cheap lists)
     h = X[0]
     last = [0] * B
     t = 1
@@ -187,8 +187,7 @@ def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[lis
             s = h.repeat(L, axis=0)
             s += Tk  # s[r * L + cur, prev]
             b = s.argmax(axis=1, out=bk[t])
-            b += rk
-            h = s.take(b).reshape(k, L)
+            h = s.take(b + rk).reshape(k, L)
             h += Xk[t]
         t = t1
     last[: active[maxlen - 1]] = h.argmax(axis=1).tolist()
@@ -200,7 +199,7 @@ def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[lis
         path = [y] * n
         o = r * L
         for t in range(n - 1, 0, -1):
-            y = bl[t][o + y] - (o + y) * L
+            y = bl[t][o + y]
             path[t - 1] = y
         out[k] = path
     return out

@@ -91,7 +91,7 @@ class _Scorer:
                 fs = inf[slot]
                 if fs:
                     starts.append(len(rows))
-                    rows += [index[a] for a in fs]  # every feature is known (Featurizer(known=...))
+                    rows += map(index.__getitem__, fs)  # every feature is known (Featurizer(known=...))
                     at_k.append(k)
                     at_slot.append(slot)
         tv = self.tv
@@ -201,14 +201,21 @@ class _DocScorer:
             self._tid = np.array([self._names.index(t) for t in types], dtype=np.intp)
         names, tid = self._names, self._tid
         nt = len(names)
-        local: dict[str, int] = {}
-        kid = [-1 if k is None else local.setdefault(k, len(local)) for k in map(keys.__getitem__, ids)]
-        if not local:
+        tkeys = list(map(keys.__getitem__, ids))
+        local = {k: i for i, k in enumerate(dict.fromkeys(tkeys))}  # key -> number, in order of appearance
+        nk = len(local)
+        if None in local:  # tokens without a key: -1, and the keys after None one number down
+            nk -= 1
+            n0 = local[None]
+            local = {k: (i if i < n0 else i - 1) for k, i in local.items()}
+            local[None] = -1
+        if not nk:
             return S
+        kid = list(map(local.__getitem__, tkeys))
         K = np.array(kid, dtype=np.intp)
         at = np.flatnonzero(K >= 0)
         code = K[at] * nt + tid[Y[at]]  # (key, own type) of each token with a key
-        counts = np.bincount(code, minlength=len(local) * nt).reshape(len(local), nt)
+        counts = np.bincount(code, minlength=nk * nt).reshape(nk, nt)
         u, inv = np.unique(code, return_inverse=True)
         cache = self._pooled
         if len(cache) > 100_000:
@@ -286,8 +293,11 @@ class Model:
         out = list(map(ids.get, tokens))
         if None in out:
             old = self._old
-            for i, k in enumerate(out):
-                if k is None:
+            i = -1
+            index = out.index
+            try:
+                while True:
+                    i = index(None, i + 1)
                     t = tokens[i]
                     k = ids.get(t)  # the same new token earlier in the document
                     if k is None:
@@ -298,6 +308,8 @@ class Model:
                         else:
                             moved.append((j, k))
                     out[i] = k
+            except ValueError:  # no None left
+                pass
         return out
 
     def _fill(self, new: list, moved: list) -> None:
