@@ -178,15 +178,18 @@ class _DocScorer:
         """Weight vectors of the first-stage label features, by label index."""
         self.w = w
         self.s1 = np.array([[w.vec([f"s1{pos}={lab}"]) for lab in labels] for pos in ("", "-1", "+1")])
-        self._pooled: dict[tuple, np.ndarray] = {}  # (type counts of a key, own type) -> vector
+        self._pooled: dict = {}  # (type counts of a key, own type) -> row of _table (its pooled features' weights)
+        self._table = np.zeros((256, w.L))
         self._types: list[str] = []  # label index -> type; type names (sorted); label index -> type index
         self._names: list[str] = []
         self._tid = np.zeros(0, dtype=np.intp)
 
-    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]], keys: list, types: list[str]) -> np.ndarray:
+    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]], kid: np.ndarray, types: list[str]) -> np.ndarray:
         """The scores of ``features.doc_features`` for a document, computed from label indices
-        and per-key type counts (the same features, without building their strings): the
-        pooled features' vector is looked up once per distinct (key, own type) of the document."""
+        and per-key type counts (the same features, without building their strings). ``kid``:
+        per token slot, a number for its ``doc_key`` (the same for the same key within a
+        document), or -1. The pooled features' vector is looked up once per distinct (key, own
+        type) of the document, by its type counts packed into one integer."""
         Y = np.fromiter((y for p in paths for y in p), dtype=np.intp, count=len(ids))
         S = self.s1[0][Y]
         starts = np.cumsum([0] + lens[:-1])
@@ -198,37 +201,39 @@ class _DocScorer:
         if types != self._types:
             self._types = list(types)
             self._names = sorted(set(types))
-            self._tid = np.array([self._names.index(t) for t in types], dtype=np.intp)
-        names, tid = self._names, self._tid
+            self._tid = np.array([self._names.index(t) for t in types], dtype=np.int64)
+        names = self._names
         nt = len(names)
-        tkeys = list(map(keys.__getitem__, ids))
-        local = {k: i for i, k in enumerate(dict.fromkeys(tkeys))}  # key -> number, in order of appearance
-        nk = len(local)
-        if None in local:  # tokens without a key: -1, and the keys after None one number down
-            nk -= 1
-            n0 = local[None]
-            local = {k: (i if i < n0 else i - 1) for k, i in local.items()}
-            local[None] = -1
-        if not nk:
-            return S
-        kid = list(map(local.__getitem__, tkeys))
-        K = np.array(kid, dtype=np.intp)
+        K = kid[ids]
         at = np.flatnonzero(K >= 0)
-        code = K[at] * nt + tid[Y[at]]  # (key, own type) of each token with a key
-        counts = np.bincount(code, minlength=nk * nt).reshape(nk, nt)
-        u, inv = np.unique(code, return_inverse=True)
+        if not len(at):
+            return S
+        own = self._tid[Y[at]]
+        u, inv = np.unique(K[at] * nt + own, return_inverse=True)  # distinct (key, own type)
+        uk, ukinv = np.unique(u // nt, return_inverse=True)
+        ut = u % nt
+        counts = np.zeros((len(uk), nt), dtype=np.int64)
+        counts[ukinv, ut] = np.bincount(inv.reshape(-1), minlength=len(u))  # per key, its tokens per type
+        rows = counts[ukinv]  # per (key, own type): the key's type counts
+        if rows.max() < 1 << 11:
+            sigs = ((rows << (11 * np.arange(nt))).sum(axis=1) * nt + ut).tolist()
+        else:  # a key seen 2,048 times or more: tuples
+            sigs = [(tuple(r), o) for r, o in zip(rows.tolist(), ut.tolist())]
         cache = self._pooled
-        if len(cache) > 100_000:
+        if len(cache) + len(sigs) > 100_000:
             cache.clear()
-        vecs = []
-        for row, own in zip(counts[u // nt].tolist(), (u % nt).tolist()):
-            sig = (tuple(row), own)
-            v = cache.get(sig)
-            if v is None:
-                v = cache[sig] = self.w.vec(pooled_features(
-                    {names[t]: n - (t == own) for t, n in enumerate(row) if n}))
-            vecs.append(v)
-        S[at] += np.array(vecs)[inv.reshape(-1)]
+        at_vec = list(map(cache.get, sigs))
+        if None in at_vec:
+            for i, (sig, r, o) in enumerate(zip(sigs, rows.tolist(), ut.tolist())):
+                if at_vec[i] is None:
+                    v = cache.get(sig)
+                    if v is None:
+                        v = cache[sig] = len(cache)
+                        if v >= len(self._table):
+                            self._table = np.concatenate([self._table, np.zeros_like(self._table)])
+                        self._table[v] = self.w.vec(pooled_features({names[t]: n - (t == o) for t, n in enumerate(r) if n}))
+                    at_vec[i] = v
+        S[at] += self._table[at_vec][inv.reshape(-1)]
         return S
 
 
@@ -270,6 +275,9 @@ class Model:
         self._kf: list[str] = [""] * (2 * cap)  # per slot: key_first, key_inner, doc_key
         self._ki: list[str] = [""] * (2 * cap)
         self._keys: list[str | None] = [None] * (2 * cap)
+        self._kid = np.full(2 * cap, -1, dtype=np.int64)  # per slot: number of its doc_key (see _fill), or -1
+        self._kmap: dict[str, int] = {}  # the current generation's doc_key -> number
+        self._knext = 0
         self._scorer.reset(2 * cap)
 
     def _make_room(self, n_tokens: int) -> None:
@@ -283,6 +291,7 @@ class Model:
             self._reset_cache(max(self._bound, n_tokens))
             return
         self._old = self._ids
+        self._kmap = {}
         self._ids = {}
         self._base = self._cap - self._base
 
@@ -313,7 +322,10 @@ class Model:
         return out
 
     def _fill(self, new: list, moved: list) -> None:
-        kf, ki, keys = self._kf, self._ki, self._keys
+        """Weights and keys of the new and moved slots of a document. Doc keys are numbered
+        (``_kid``) through the current generation's map: a moved token keeps its number unless
+        its key was numbered again first, so within a generation one key has one number."""
+        kf, ki, keys, kid, kmap = self._kf, self._ki, self._keys, self._kid, self._kmap
         if moved:
             src = [j for j, _ in moved]
             dst = [k for _, k in moved]
@@ -321,7 +333,12 @@ class Model:
             for j, k in moved:
                 kf[k] = kf[j]
                 ki[k] = ki[j]
-                keys[k] = keys[j]
+                key = keys[k] = keys[j]
+                if key is not None:
+                    n = kmap.get(key)
+                    kid[k] = kmap[key] = kid[j] if n is None else n
+                else:
+                    kid[k] = -1
         if new:
             compute = self.featurizer.compute
             infs = [compute(t) for t, _ in new]
@@ -330,7 +347,15 @@ class Model:
             for (t, k), inf in zip(new, infs):
                 kf[k] = inf[5]
                 ki[k] = inf[6]
-                keys[k] = doc_key(t, inf)
+                key = keys[k] = doc_key(t, inf)
+                if key is not None:
+                    n = kmap.get(key)
+                    if n is None:
+                        n = kmap[key] = self._knext
+                        self._knext += 1
+                    kid[k] = n
+                else:
+                    kid[k] = -1
 
     def token_keys(self, tok: str) -> tuple[str, str]:
         """(key_first, key_inner) of a token (``Featurizer.info(tok)[5:7]``)."""
@@ -371,7 +396,7 @@ class Model:
             L = len(self.labels)
             paths = viterbi_batch(E[:, :L], lens, self.stages[0].T)
             if n_stages > 1:
-                E2 = E[:, L:2 * L] + self._doc.doc_scores(ids, lens, paths, self._keys, self._types)
+                E2 = E[:, L:2 * L] + self._doc.doc_scores(ids, lens, paths, self._kid, self._types)
                 paths = viterbi_batch(E2, lens, self.stages[1].T)
         labels = self.labels
         out = []
