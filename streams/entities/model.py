@@ -16,6 +16,7 @@ times faster). Training uses crfsuite.
 from __future__ import annotations
 
 import functools
+from itertools import chain
 import threading
 from importlib import resources
 from pathlib import Path
@@ -108,26 +109,38 @@ class _Scorer:
     def emissions(self, ids: list[int], lens: list[int], gfeats: list[list], extra: list[list[str]] | None = None) -> np.ndarray:
         """Emission scores of the concatenated sentences (``lens``) of token ids ``ids``."""
         N = len(ids)
-        A = self.tv[ids]  # (N, 5, L)
+        A = self.tv.take(ids, axis=0)  # (N, 5, L), a copy
         E = A[:, 0].copy()
-        starts = np.cumsum([0] + lens[:-1])
-        ends = starts + np.array(lens)
-        pos = np.arange(N) - np.repeat(starts, lens)
-        rpos = np.repeat(ends, lens) - 1 - np.arange(N)
+        n = np.array(lens)
+        ends = np.cumsum(n)
+        starts = ends - n
+        long = n >= 2
+        starts2 = starts[long] + 1  # second and last-but-one tokens of sentences of two or more
+        lasts2 = ends[long] - 2
+        # a neighbour's vector never crosses a sentence boundary: zero it in the copy where it
+        # would (adding 0.0 where the positions were once masked by multiplication: same sums)
         if N > 1:
-            E[1:] += A[:-1, 2] * (pos[1:] >= 1)[:, None]
-            E[:-1] += A[1:, 3] * (rpos[:-1] >= 1)[:, None]
+            A[ends - 1, 2] = 0.0
+            A[starts, 3] = 0.0
+            E[1:] += A[:-1, 2]
+            E[:-1] += A[1:, 3]
             if N > 2:
-                E[2:] += A[:-2, 1] * (pos[2:] >= 2)[:, None]
-                E[:-2] += A[2:, 4] * (rpos[:-2] >= 2)[:, None]
+                A[ends - 1, 1] = 0.0
+                A[lasts2, 1] = 0.0
+                A[starts, 4] = 0.0
+                A[starts2, 4] = 0.0
+                E[2:] += A[:-2, 1]
+                E[:-2] += A[2:, 4]
         bos = self.bos
-        E[pos == 0] += bos[0]
-        E[pos == 1] += bos[1]
-        E[rpos == 0] += bos[2]
-        E[rpos == 1] += bos[3]
+        E[starts] += bos[0]
+        E[starts2] += bos[1]
+        E[ends - 1] += bos[2]
+        E[lasts2] += bos[3]
         if N > 1:
+            first = np.zeros(N, dtype=bool)
+            first[starts] = True
             B = self.bs[ids]
-            cand = np.flatnonzero((B[1:] >= 0) & (B[:-1] >= 0) & (pos[1:] > 0)) + 1
+            cand = np.flatnonzero((B[1:] >= 0) & (B[:-1] >= 0) & ~first[1:]) + 1
             bg = self.bigram
             at: list[int] = []
             vs: list = []
@@ -190,7 +203,7 @@ class _DocScorer:
         per token slot, a number for its ``doc_key`` (the same for the same key within a
         document), or -1. The pooled features' vector is looked up once per distinct (key, own
         type) of the document, by its type counts packed into one integer."""
-        Y = np.fromiter((y for p in paths for y in p), dtype=np.intp, count=len(ids))
+        Y = np.fromiter(chain.from_iterable(paths), dtype=np.intp, count=len(ids))
         S = self.s1[0][Y]
         starts = np.cumsum([0] + lens[:-1])
         first = np.zeros(len(ids), dtype=bool)
