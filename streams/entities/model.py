@@ -82,23 +82,24 @@ class _Scorer:
         """Cache the five weight vectors of new tokens (``Featurizer.compute``) in slots ``ks``:
         one gather and one segmented sum for all of them (each vector sums its features' rows in
         the features' order, as crfsuite does)."""
-        index = self.index
-        rows: list[int] = []
-        starts: list[int] = []
-        at_k: list[int] = []
-        at_slot: list[int] = []
-        for k, inf in zip(ks, infs):
-            for slot in range(5):
-                fs = inf[slot]
-                if fs:
-                    starts.append(len(rows))
-                    rows += map(index.__getitem__, fs)  # every feature is known (Featurizer(known=...))
-                    at_k.append(k)
-                    at_slot.append(slot)
+        feats: list[str] = []
+        counts: list[int] = []
+        for inf in infs:
+            feats += inf[0]
+            feats += inf[1]
+            feats += inf[2]
+            feats += inf[3]
+            feats += inf[4]
+            counts += map(len, inf[:5])
         tv = self.tv
         tv[ks] = 0.0
-        if rows:
-            tv[at_k, at_slot] = np.add.reduceat(self.w.W[rows], starts, axis=0)
+        if feats:
+            rows = list(map(self.index.__getitem__, feats))  # every feature is known (Featurizer(known=...))
+            n = np.array(counts)
+            full = np.flatnonzero(n)  # (token, slot) pairs with features
+            starts = (np.cumsum(n) - n)[full]
+            at = (np.array(ks) * 5).repeat(5)[full] + full % 5
+            tv.reshape(-1, tv.shape[2])[at] = np.add.reduceat(self.w.W[rows], starts, axis=0)
         bstem = self.bstem
         self.bs[ks] = [bstem.get(inf[7], -1) for inf in infs]
 
