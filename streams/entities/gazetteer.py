@@ -235,6 +235,8 @@ class Gazetteer:
         """Greedy longest matches over a sentence given per-token first/inner keys (a phrase may
         start on either key of its first token: ``بالعراق`` -> ``عراق``, ``لاوس`` stays whole)."""
         f = self._firsts()
+        if f.isdisjoint(inner) and f.isdisjoint(first):  # no phrase can start here
+            return []
         starts = [(a,) if a == b else (a, b) for a, b in zip(inner, first)]
         return _longest(starts, inner, self.phrases, self.prefixes, f)
 
