@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -111,6 +112,7 @@ def main() -> None:
     print(f"tokens/s per core: {ntok / cpu:,.0f}")
     print(f"latency per article: p50 {p(0.50):.2f} ms, p99 {p(0.99):.2f} ms, max {lat[-1] * 1000:.1f} ms")
     print(f"entities per article: {nent / len(arts):.1f}")
+    print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

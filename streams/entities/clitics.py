@@ -30,6 +30,8 @@ _SKIPPABLE = frozenset("\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u
 _NO_SPLIT = frozenset({"الله", "الا", "الي", "الذي", "التي", "الذين", "اللذين", "اللتين", "الان"})
 
 _EMPTY: Mapping[str, int] = {}
+_FIRST = frozenset(p[0] for p in _AL_PREFIXES + _PLAIN_PREFIXES) | frozenset("وف")  # a word starting otherwise has none
+_LAST = frozenset(s[-1] for s in _ENCLITICS)
 
 
 def _freq(lex: Mapping[str, int], w: str) -> int:
@@ -42,7 +44,7 @@ def proclitic(w: str, lex: Mapping[str, int] = _EMPTY, *, guess: bool = False) -
     With ``guess``, an unknown word starting with و or ف whose remainder is long is split too
     (used for entity mentions, where the model has already said the token is a name).
     """
-    if len(w) < 3 or w in _NO_SPLIT:
+    if len(w) < 3 or w[0] not in _FIRST or w in _NO_SPLIT:
         return ""
     for p in _AL_PREFIXES:
         if w.startswith(p) and len(w) - len(p) >= 2:
@@ -66,7 +68,7 @@ def proclitic(w: str, lex: Mapping[str, int] = _EMPTY, *, guess: bool = False) -
 
 
 def enclitic(core: str, lex: Mapping[str, int] = _EMPTY) -> str:
-    if len(core) < 4:
+    if len(core) < 4 or core[-1] not in _LAST:
         return ""
     fc = _freq(lex, core)
     for s in _ENCLITICS:

@@ -29,6 +29,17 @@ def _is_arabic_sentence(toks: list[tuple[str, int, int]]) -> bool:
     return n_ar > 0 and n_ar >= n_lat
 
 
+def _mention_start(model: Model, tok: str) -> int:
+    """``clitics.mention_start`` with the model's lexicon, cached per model (bounded)."""
+    cache = model.__dict__.get("_mention_starts")
+    if cache is None or len(cache) > 100_000:
+        cache = model.__dict__["_mention_starts"] = {}
+    k = cache.get(tok)
+    if k is None:
+        k = cache[tok] = mention_start(tok, model.lex)
+    return k
+
+
 def _mention_key(model: Model, text: str) -> tuple[str, ...]:
     toks = text.split()
     if not toks:
@@ -63,7 +74,7 @@ def find_mentions(model: Model, source: str, field: str, sents: list, arabic: li
             spans = [Span(i, j, e.type, e, "gazetteer") for i, j, e in model.gaz.match_latin(toks) if not e.weak]
         for s in spans:
             first_tok, start, _ = sent[s.i]
-            skip = mention_start(first_tok, model.lex) if "\u0600" <= first_tok[0] <= "\u06ff" else 0
+            skip = _mention_start(model, first_tok) if "\u0600" <= first_tok[0] <= "\u06ff" else 0
             start += skip
             end = sent[s.j - 1][2]
             text = source[start:end]

@@ -114,22 +114,44 @@ class Featurizer:
         self.lex = gaz.lex
         self.types = gaz.token_types_frozen
         self._cache: dict[str, tuple] = {}
+        self._keys: dict[str, tuple[str, str]] = {}
         self.freq = freqmod.table()
 
+    def _split(self, tok: str) -> tuple[str, str, str, str, str]:
+        """(normalised word, proclitic, core, key_first, key_inner) of one token."""
+        n = norm(tok)
+        w = n or tok
+        p = proclitic(w, self.lex)
+        core = w[len(p):] or w
+        kf = skeleton(core)
+        wi = self.gaz.inner_form(n)  # = gaz.key_inner(tok) before the skeleton; most often the core
+        return w, p, core, kf, kf if wi == core else skeleton(wi)
+
+    def keys(self, tok: str) -> tuple[str, str]:
+        """(key_first, key_inner) of one token (= ``info(tok)[5:7]``), cached (small entries)."""
+        c = self._keys.get(tok)
+        if c is None:
+            if len(self._keys) > _CACHE_MAX:
+                self._keys.clear()
+            c = self._keys[tok] = self._split(tok)[3:]
+        return c
+
     def info(self, tok: str) -> tuple:
-        """(own, m2, m1, p1, p2, key_first, key_inner, core) for one token, cached."""
+        """(own, m2, m1, p1, p2, key_first, key_inner, core) for one token, cached (for training
+        and tests; the tagger caches compact weight vectors instead and calls :meth:`compute`)."""
         c = self._cache.get(tok)
         if c is not None:
             return c
         if len(self._cache) > _CACHE_MAX:
             self._cache.clear()
-        w = norm(tok) or tok
-        p = proclitic(w, self.lex)
-        core = w[len(p):] or w
+        c = self._cache[tok] = self.compute(tok)
+        return c
+
+    def compute(self, tok: str) -> tuple:
+        """:meth:`info`, uncached."""
+        w, p, core, kf, ki = self._split(tok)
         e = enclitic(core, self.lex)
         stem = core[: -len(e)] if e else core
-        kf = skeleton(core)
-        ki = self.gaz.key_inner(tok)
         gt = self.types.get(kf, ())
         if ki != kf:
             gt = tuple(sorted(set(gt) | set(self.types.get(ki, ()))))
@@ -153,21 +175,20 @@ class Featurizer:
             own.append(f"lw={tok.lower()}")
         known = self.known
         own_t = tuple(own) if known is None else tuple(f for f in own if f in known)
-
-        def nb(k: str) -> tuple[str, ...]:
+        nbs = []
+        for k in ("-2", "-1", "+1", "+2"):
             f = [f"{k}w={w}", f"{k}c={stem}"]
-            if p and k in ("-1", "+1"):
-                f.append(f"{k}p={p}")
-            if k in ("-1", "+1"):
+            if k[1] == "1":
+                if p:
+                    f.append(f"{k}p={p}")
                 f.append(f"{k}zf={zs}")
-            f += [f"{k}g={t}" for t in gt]
+            if gt:
+                f += [f"{k}g={t}" for t in gt]
             if sh != "ar":
                 f.append(f"{k}sh={sh}")
-            return tuple(f) if known is None else tuple(x for x in f if x in known)
+            nbs.append(tuple(f) if known is None else tuple(x for x in f if x in known))
 
-        c = (own_t, nb("-2"), nb("-1"), nb("+1"), nb("+2"), kf, ki, stem)
-        self._cache[tok] = c
-        return c
+        return (own_t, nbs[0], nbs[1], nbs[2], nbs[3], kf, ki, stem)
 
     def sentence(self, tokens: list[str]) -> tuple[list[list[str]], list[tuple]]:
         infos = [self.info(t) for t in tokens]

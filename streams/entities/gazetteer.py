@@ -97,13 +97,17 @@ class Gazetteer:
             self._kf[token] = k
         return k
 
+    @staticmethod
+    def inner_form(w: str) -> str:
+        """A normalised token without its article (the key of an inner token before :func:`skeleton`)."""
+        if w.startswith("ال") and len(w) > 4 and w not in clitics._NO_SPLIT:
+            return w[2:]
+        return w
+
     def key_inner(self, token: str) -> str:
         k = self._ki.get(token)
         if k is None:
-            w = norm(token)
-            if w.startswith("ال") and len(w) > 4 and w not in clitics._NO_SPLIT:
-                w = w[2:]
-            k = skeleton(w)
+            k = skeleton(self.inner_form(norm(token)))
             if len(self._ki) > _KEY_CACHE:
                 self._ki.clear()
             self._ki[token] = k
@@ -231,6 +235,8 @@ class Gazetteer:
         """Greedy longest matches over a sentence given per-token first/inner keys (a phrase may
         start on either key of its first token: ``بالعراق`` -> ``عراق``, ``لاوس`` stays whole)."""
         f = self._firsts()
+        if f.isdisjoint(inner) and f.isdisjoint(first):  # no phrase can start here
+            return []
         starts = [(a,) if a == b else (a, b) for a, b in zip(inner, first)]
         return _longest(starts, inner, self.phrases, self.prefixes, f)
 

@@ -53,8 +53,11 @@ def norm(s: str) -> str:
 
 def skeleton(s: str) -> str:
     """Spelling-insensitive key: مورغان أورتاغوس == مورجان أورتاجوس."""
-    k = norm(s).translate(_SKEL)
-    return " ".join(_DOUBLE.sub(r"\1", w) if len(w) >= 5 else w for w in k.split())
+    k = norm(s).translate(_SKEL).split()
+    if len(k) == 1:  # one word (the common case, without the generator)
+        w = k[0]
+        return _DOUBLE.sub(r"\1", w) if len(w) >= 5 else w
+    return " ".join(_DOUBLE.sub(r"\1", w) if len(w) >= 5 else w for w in k)
 
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")

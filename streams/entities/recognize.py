@@ -36,13 +36,14 @@ def _is_demonym_span(model, tokens: list[str], i: int, j: int, *, proposed: bool
     """``proposed``: the span comes from the model, which may keep a single token that is also
     a (weak) country name: ``سورية`` is Syria as often as "Syrian"."""
     types = model.gaz.token_types_frozen
-    feat = model.featurizer
+    keys = model.token_keys
     if j - i == 1:  # السعودية / سورية: a country name that looks like a feminine adjective
-        e = model.gaz.phrases.get((feat.info(tokens[i])[6],)) or model.gaz.phrases.get((feat.info(tokens[i])[5],))
+        kf, ki = keys(tokens[i])
+        e = model.gaz.phrases.get((ki,)) or model.gaz.phrases.get((kf,))
         if e is not None and (not e.weak or (proposed and e.type == "LOC")):
             return False
     for k in range(i, j):
-        kf = feat.info(tokens[k])[5]
+        kf = keys(tokens[k])[0]
         if "NAT" not in types.get(kf, ()):
             return False
     return True
@@ -69,7 +70,7 @@ def _trim(model, tokens: list[str], s: Span) -> Span | None:
     if s.j <= s.i:
         return None
     if (s.j - s.i >= 2 and _is_demonym_span(model, tokens, s.j - 1, s.j)
-            and model.featurizer.info(tokens[s.j - 1])[6] not in _GENERIC_ADJ):
+            and model.token_keys(tokens[s.j - 1])[1] not in _GENERIC_ADJ):
         g = model.gaz
         key = tuple(g.key_inner(tokens[k]) for k in range(s.i, s.j - 1))
         e = g.phrases.get(key)
@@ -86,11 +87,10 @@ def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged
         return []
     if use_model:
         labels, gaz = tagged if tagged is not None else model.tag(tokens)
-        spans = [Span(s, e, t) for t, s, e in get_entities(labels)]
+        spans = [Span(s, e, t) for t, s, e in get_entities(labels)] if labels.count("O") < len(labels) else []
     else:
-        feat = model.featurizer
-        infos = [feat.info(t) for t in tokens]
-        gaz = model.gaz.match_keys([x[5] for x in infos], [x[6] for x in infos])
+        keys = [model.token_keys(t) for t in tokens]
+        gaz = model.gaz.match_keys([k[0] for k in keys], [k[1] for k in keys])
         spans = []
     spans = [s for s in spans if not _is_demonym_span(model, tokens, s.i, s.j, proposed=True)]
     exact = {(i, j): e for i, j, e in gaz}
