@@ -96,12 +96,6 @@ def warm_up() -> None:
             detector(script + "_full").compute_language_confidence_values(text)
 
 
-def _samples(text: str) -> tuple[str, str, str]:
-    """``(script, short sample, long sample)``; empty samples when there is too little text."""
-    script, short, long = _script_and_short_sample(text)
-    return script, short, long if long is not None else _long_sample(text, script)
-
-
 def _script_and_short_sample(text: str) -> tuple[str, str, str | None]:
     """``(script, short sample, long sample or None)``: the long sample (needed for ~1% of
     articles) is left to :func:`_long_sample` when the script is Arabic or Latin.
@@ -142,16 +136,12 @@ def _long_sample(text: str, script: str) -> str:
     return joined[:LONG_SAMPLE_CHARS]
 
 
-def _short_verdict(script: str, short: str) -> tuple[Language, float] | None:
-    return _best(detector(script), short)
-
-
 def detect(text: str) -> tuple[str, float]:
     """``(ISO 639-1 code or "und", confidence in [0, 1])`` for cleaned display text."""
     script, short, long = _script_and_short_sample(text)
     if not short:
         return UNKNOWN, 0.0
-    best = _short_verdict(script, short)
+    best = _best(detector(script), short)
     unsure = best is None or best[1] < SURE
     if script == "arabic" and (unsure or best[0] != Language.ARABIC):
         # second opinion, rare: the long sample with all n-gram models (low-accuracy mode on a

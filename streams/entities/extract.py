@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from ..records import Entity
-from .clitics import mention_start
 from .merge import Found, merge
 from .model import Model, load_model
 from .normalize import skeleton
@@ -27,17 +26,6 @@ def _is_arabic_sentence(toks: list[tuple[str, int, int]]) -> bool:
         elif c.isalpha():
             n_lat += 1
     return n_ar > 0 and n_ar >= n_lat
-
-
-def _mention_start(model: Model, tok: str) -> int:
-    """``clitics.mention_start`` with the model's lexicon, cached per model (bounded)."""
-    cache = model.__dict__.get("_mention_starts")
-    if cache is None or len(cache) > 100_000:
-        cache = model.__dict__["_mention_starts"] = {}
-    k = cache.get(tok)
-    if k is None:
-        k = cache[tok] = mention_start(tok, model.lex)
-    return k
 
 
 def _mention_key(model: Model, text: str) -> tuple[str, ...]:
@@ -74,7 +62,7 @@ def find_mentions(model: Model, source: str, field: str, sents: list, arabic: li
             spans = [Span(i, j, e.type, e, "gazetteer") for i, j, e in model.gaz.match_latin(toks) if not e.weak]
         for s in spans:
             first_tok, start, _ = sent[s.i]
-            skip = _mention_start(model, first_tok) if "\u0600" <= first_tok[0] <= "\u06ff" else 0
+            skip = model.mention_start(first_tok) if "\u0600" <= first_tok[0] <= "\u06ff" else 0
             start += skip
             end = sent[s.j - 1][2]
             text = source[start:end]

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import lexicon as lexmod
+from .clitics import mention_start
 from .fastcrf import Weights, viterbi_batch
 from .features import Featurizer, doc_key, gaz_features, pooled_features
 from .gazetteer import Gazetteer
@@ -194,11 +195,11 @@ class _DocScorer:
         self.s1 = np.array([[w.vec([f"s1{pos}={lab}"]) for lab in labels] for pos in ("", "-1", "+1")])
         self._pooled: dict = {}  # (type counts of a key, own type) -> row of _table (its pooled features' weights)
         self._table = np.zeros((256, w.L))
-        self._types: list[str] = []  # label index -> type; type names (sorted); label index -> type index
-        self._names: list[str] = []
-        self._tid = np.zeros(0, dtype=np.intp)
+        types = [lab if lab == "O" else lab[2:] for lab in labels]
+        self._names = sorted(set(types))  # type names; label index -> type index
+        self._tid = np.array([self._names.index(t) for t in types], dtype=np.int64)
 
-    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]], kid: np.ndarray, types: list[str]) -> np.ndarray:
+    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]], kid: np.ndarray) -> np.ndarray:
         """The scores of ``features.doc_features`` for a document, computed from label indices
         and per-key type counts (the same features, without building their strings). ``kid``:
         per token slot, a number for its ``doc_key`` (the same for the same key within a
@@ -212,10 +213,6 @@ class _DocScorer:
         if len(ids) > 1:
             S[1:] += self.s1[1][Y[:-1]] * ~first[1:, None]
             S[:-1] += self.s1[2][Y[1:]] * ~first[1:, None]
-        if types != self._types:
-            self._types = list(types)
-            self._names = sorted(set(types))
-            self._tid = np.array([self._names.index(t) for t in types], dtype=np.int64)
         names = self._names
         nt = len(names)
         K = kid[ids]
@@ -270,8 +267,8 @@ class Model:
             self._doc = _DocScorer(w2, self.labels)
         self._scorer = _Scorer(Weights.stacked(self.stages) if len(self.stages) > 1 else w1)
         self.featurizer = Featurizer(self.gaz, frozenset(self._scorer.index))
-        self._types = [lab if lab == "O" else lab[2:] for lab in self.labels]
         self._lock = threading.Lock()
+        self._mention_starts: dict[str, int] = {}
         self._reset_cache()
 
     # --- per-token cache ----------------------------------------------------------------------
@@ -371,6 +368,16 @@ class Model:
                 else:
                     kid[k] = -1
 
+    def mention_start(self, tok: str) -> int:
+        """``clitics.mention_start`` with this model's lexicon, cached (bounded)."""
+        cache = self._mention_starts
+        k = cache.get(tok)
+        if k is None:
+            if len(cache) > 100_000:
+                cache.clear()
+            k = cache[tok] = mention_start(tok, self.lex)
+        return k
+
     def token_keys(self, tok: str) -> tuple[str, str]:
         """(key_first, key_inner) of a token (``Featurizer.info(tok)[5:7]``)."""
         with self._lock:
@@ -410,7 +417,7 @@ class Model:
             L = len(self.labels)
             paths = viterbi_batch(E[:, :L], lens, self.stages[0].T)
             if n_stages > 1:
-                E2 = E[:, L:2 * L] + self._doc.doc_scores(ids, lens, paths, self._kid, self._types)
+                E2 = E[:, L:2 * L] + self._doc.doc_scores(ids, lens, paths, self._kid)
                 paths = viterbi_batch(E2, lens, self.stages[1].T)
         labels = self.labels
         out = []
