@@ -9,7 +9,6 @@ the other schema files.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,11 +20,10 @@ SCHEMA_NAMES = ("raw", "cleaned", "enriched", "dead-letter", "common")
 
 
 def schema_dir() -> Path:
-    """``schemas/v1`` beside the package (source checkout / editable install) or ``NEWS_SCHEMA_DIR``."""
-    override = os.environ.get("NEWS_SCHEMA_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parent.parent / "schemas" / SCHEMA_VERSION_DIR
+    """``NEWS_SCHEMA_DIR``, the copy in the installed package, or ``schemas/v1`` of a checkout."""
+    from .resources import schema_dir as locate
+
+    return locate()
 
 
 @functools.cache

@@ -1,96 +1,200 @@
-"""All settings in one place, read from environment variables (12-factor).
+"""All settings in one place: one table of environment variables (12-factor).
 
-Every variable has a documented default; ``news-streams settings`` prints the values in
-force (with secrets masked). Nothing else in the package reads ``os.environ``.
+Each field of :class:`Settings` is declared with :func:`setting`, which records its variable,
+type, default, accepted range or values, whether it is a secret, and what it means. That one
+table (:data:`VARIABLES`) is what :meth:`Settings.from_env` parses, what ``news-streams
+settings`` prints (``--table``, ``--markdown`` for the README, ``--env`` for an ``.env``/compose
+file) and what a test compares with the README. Nothing else in the package reads
+``os.environ`` for configuration. A bad value fails at start-up with one line that names the
+variable and the accepted values; secrets are masked in every rendering.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+import re
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_type_hints
 
-_TRUE = {"1", "true", "yes", "on"}
+__all__ = ["STAGE_TOPICS", "Settings", "SettingsError", "VARIABLES", "Variable", "get_settings", "is_set",
+           "shared_data_dir"]
 
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
+class SettingsError(ValueError):
+    """A variable has a value the service cannot use; the message names it and what is accepted."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One row of the settings table."""
+
+    env: str
+    doc: str
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    secret: bool = False
+    #: How the default reads in docs when it is computed (empty value = "use the built-in").
+    default_doc: str | None = None
+    pattern: str | None = None
+    #: The pattern in words, for people.
+    hint: str | None = None
+    path: bool = False
+    #: Filled in from the dataclass field below.
+    name: str = ""
+    kind: type = str
+    default: Any = None
+
+    def accepted(self) -> str:
+        """The accepted values, as the error messages and the table say them."""
+        if self.choices:
+            return " | ".join(self.choices)
+        if self.kind in (int, float):
+            word = "integer" if self.kind is int else "number"
+            if self.low is not None and self.high is not None:
+                return f"{word} {_num(self.low)}..{_num(self.high)}"
+            if self.low is not None:
+                return f"{word} >= {_num(self.low)}"
+            return word
+        if self.hint:
+            return self.hint
+        return "a path" if self.path else "text"
+
+    def parse(self, raw: str) -> Any:
+        """Text from the environment -> typed value; :class:`SettingsError` names the variable."""
+        if self.kind is int:
+            try:
+                value: Any = int(raw.strip())
+            except ValueError:
+                raise self.error(raw) from None
+        elif self.kind is float:
+            try:
+                value = float(raw.strip())
+            except ValueError:
+                raise self.error(raw) from None
+        else:
+            value = raw
+        try:
+            self.check(value)
+        except SettingsError:
+            raise self.error(raw) from None
+        return value
+
+    def check(self, value: Any) -> None:
+        if self.choices and value not in self.choices:
+            raise self.error(value)
+        if self.kind in (int, float):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+                raise self.error(value)
+            if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+                raise self.error(value)
+        if self.pattern and not re.fullmatch(self.pattern, str(value)):
+            raise self.error(value)
+
+    def error(self, value: Any) -> SettingsError:
+        text = str(value)
+        shown = "***" if self.secret else text if text and not re.search(r"[\s'\"]", text) else repr(text)
+        return SettingsError(f"{self.env}={shown} is not accepted: expected {self.accepted()}")
+
+    def shown_default(self) -> str:
+        if self.default_doc is not None:
+            return self.default_doc
+        return "(empty)" if self.default == "" else str(self.default)
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) and not value.is_integer() else str(int(value))
+
+
+def setting(env: str, default: Any, doc: str, **meta: Any) -> Any:
+    """Declare a settings field and its row of the table at once."""
+    return field(default=default, repr=not meta.get("secret", False),
+                 metadata={"variable": Variable(env=env, doc=doc, **meta)})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Typed view of the environment; build it with :meth:`from_env`."""
+    """Typed view of the environment; build it with :meth:`from_env` (or ``replace`` in tests).
 
-    #: Kafka bootstrap servers, comma separated (``KAFKA_BOOTSTRAP_SERVERS``).
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    #: Prefix shared by all topic names (``NEWS_TOPIC_PREFIX``): ``<prefix>raw`` etc.
-    topic_prefix: str = "news."
-    #: Partitions for topics the project creates (``NEWS_TOPIC_PARTITIONS``).
-    topic_partitions: int = 4
-    #: Replication factor for created topics (``NEWS_TOPIC_REPLICATION``).
-    topic_replication: int = 1
-    #: Faust application id, also the consumer group (``NEWS_APP_ID``).
-    app_id: str = "news-streams"
-    #: Largest accepted raw record in bytes; larger ones are dead-lettered (``NEWS_MAX_RECORD_BYTES``).
-    max_record_bytes: int = 2_000_000
-    #: ``at_least_once`` (default) or ``exactly_once`` (``NEWS_PROCESSING_GUARANTEE``).
-    processing_guarantee: str = "at_least_once"
-    #: Where the worker's web server (``/metrics``, ``/healthz``) binds (``NEWS_WEB_HOST``/``NEWS_WEB_PORT``).
-    web_host: str = "127.0.0.1"
-    web_port: int = 6066
-    #: Faust state directory (``NEWS_DATA_DIR``).
-    data_dir: str = "var/faust"
-    #: ``text`` or ``json`` log lines (``NEWS_LOG_FORMAT``).
-    log_format: str = "text"
-    #: Kafka security: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (``KAFKA_SECURITY_PROTOCOL``).
-    kafka_security_protocol: str = "PLAINTEXT"
-    #: SASL mechanism, e.g. SCRAM-SHA-512 (``KAFKA_SASL_MECHANISM``).
-    kafka_sasl_mechanism: str = "SCRAM-SHA-512"
-    kafka_sasl_username: str = ""
-    kafka_sasl_password: str = field(default="", repr=False)
-    #: CA bundle used to verify the brokers (``KAFKA_SSL_CAFILE``).
-    kafka_ssl_cafile: str = ""
-    #: Faust broker session / rebalance timeouts in seconds (lower them in tests).
-    broker_session_timeout: float = 30.0
-    broker_rebalance_timeout: float = 30.0
+    Every field is validated when the object is made, whichever way it is made.
+    """
+
+    kafka_bootstrap_servers: str = setting(
+        "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers, `host:port`, comma separated",
+        pattern=r"[^,\s]+:[0-9]+(,[^,\s]+:[0-9]+)*", hint="host:port[,host:port...]")
+    topic_prefix: str = setting(
+        "NEWS_TOPIC_PREFIX", "news.", "prefix of every topic name (`<prefix>raw`, ...)", pattern=r"[A-Za-z0-9._-]{0,200}",
+        hint="up to 200 of A-Z a-z 0-9 . _ - (may be empty)")
+    topic_partitions: int = setting(
+        "NEWS_TOPIC_PARTITIONS", 4, "partitions of created topics (the unit of parallelism)", low=1, high=10_000)
+    topic_replication: int = setting(
+        "NEWS_TOPIC_REPLICATION", 1, "replication factor of created topics (3 in production)", low=1, high=32)
+    app_id: str = setting(
+        "NEWS_APP_ID", "news-streams", "Faust app id = Kafka consumer group", pattern=r"[A-Za-z0-9._-]{1,200}",
+        hint="1 to 200 of A-Z a-z 0-9 . _ -")
+    max_record_bytes: int = setting(
+        "NEWS_MAX_RECORD_BYTES", 2_000_000, "raw records larger than this are dead-lettered `too_large`",
+        low=1, high=100_000_000)
+    processing_guarantee: str = setting(
+        "NEWS_PROCESSING_GUARANTEE", "at_least_once", "delivery guarantee (`exactly_once`: Kafka transactions)",
+        choices=("at_least_once", "exactly_once"))
+    web_host: str = setting(
+        "NEWS_WEB_HOST", "127.0.0.1", "address the worker's `/metrics` and `/healthz` listen on", pattern=r"\S+",
+        hint="a host name or IP address")
+    web_port: int = setting("NEWS_WEB_PORT", 6066, "port of `/metrics` and `/healthz`", low=1, high=65_535)
+    data_dir: str = setting(
+        "NEWS_DATA_DIR", "var/faust", "the worker's state directory (relative: to the current directory; "
+        "created with its parents)", path=True)
+    log_format: str = setting("NEWS_LOG_FORMAT", "text", "log lines as text or JSON", choices=("text", "json"))
+    broker_session_timeout: float = setting(
+        "NEWS_BROKER_SESSION_TIMEOUT", 30.0, "consumer group session timeout, seconds (lower in tests)",
+        low=1.0, high=3600.0)
+    broker_rebalance_timeout: float = setting(
+        "NEWS_BROKER_REBALANCE_TIMEOUT", 30.0, "consumer group rebalance timeout, seconds", low=1.0, high=3600.0)
+    kafka_security_protocol: str = setting(
+        "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", "how clients connect to Kafka",
+        choices=("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"))
+    kafka_sasl_mechanism: str = setting(
+        "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "SASL mechanism (with `SASL_*` protocols)",
+        choices=("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"))
+    kafka_sasl_username: str = setting("KAFKA_SASL_USERNAME", "", "SASL user (with `SASL_*` protocols)")
+    kafka_sasl_password: str = setting(
+        "KAFKA_SASL_PASSWORD", "", "SASL password (never logged or shown)", secret=True)
+    kafka_ssl_cafile: str = setting(
+        "KAFKA_SSL_CAFILE", "", "CA bundle (PEM) that verifies the brokers (`SSL`, `SASL_SSL`)",
+        default_doc="system CAs", path=True)
+    schema_dir: str = setting(
+        "NEWS_SCHEMA_DIR", "", "record contracts (`*.schema.json`) to use instead of the shipped ones",
+        default_doc="shipped in the package", path=True)
+    kafka_deploy_dir: str = setting(
+        "NEWS_KAFKA_DEPLOY_DIR", "", "`pom.xml` and `*.properties` that `news-streams broker` runs Kafka from",
+        default_doc="shipped in the package", path=True)
+    cache_dir: str = setting(
+        "NEWS_CACHE_DIR", "", "cache of `broker` (Kafka's resolved classpath)", default_doc="~/.cache/news-streams", path=True)
+    demo_dir: str = setting("NEWS_DEMO_DIR", "var/demo", "where `news-streams demo` keeps its broker data and logs", path=True)
+    shared_data: str = setting(
+        "NEWS_SHARED_DATA", "", "research corpora for quality tests, benchmarks and the demo (never shipped)",
+        default_doc="../shared/data beside the checkout", path=True)
 
     @classmethod
-    def from_env(cls) -> "Settings":
-        return cls(
-            kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS", cls.kafka_bootstrap_servers),
-            topic_prefix=_env("NEWS_TOPIC_PREFIX", cls.topic_prefix),
-            topic_partitions=int(_env("NEWS_TOPIC_PARTITIONS", str(cls.topic_partitions))),
-            topic_replication=int(_env("NEWS_TOPIC_REPLICATION", str(cls.topic_replication))),
-            app_id=_env("NEWS_APP_ID", cls.app_id),
-            max_record_bytes=int(_env("NEWS_MAX_RECORD_BYTES", str(cls.max_record_bytes))),
-            processing_guarantee=_env("NEWS_PROCESSING_GUARANTEE", cls.processing_guarantee),
-            web_host=_env("NEWS_WEB_HOST", cls.web_host),
-            web_port=int(_env("NEWS_WEB_PORT", str(cls.web_port))),
-            data_dir=_env("NEWS_DATA_DIR", cls.data_dir),
-            log_format=_env("NEWS_LOG_FORMAT", cls.log_format),
-            kafka_security_protocol=_env("KAFKA_SECURITY_PROTOCOL", cls.kafka_security_protocol),
-            kafka_sasl_mechanism=_env("KAFKA_SASL_MECHANISM", cls.kafka_sasl_mechanism),
-            kafka_sasl_username=_env("KAFKA_SASL_USERNAME", ""),
-            kafka_sasl_password=_env("KAFKA_SASL_PASSWORD", ""),
-            kafka_ssl_cafile=_env("KAFKA_SSL_CAFILE", ""),
-            broker_session_timeout=float(_env("NEWS_BROKER_SESSION_TIMEOUT", str(cls.broker_session_timeout))),
-            broker_rebalance_timeout=float(
-                _env("NEWS_BROKER_REBALANCE_TIMEOUT", str(cls.broker_rebalance_timeout))
-            ),
-        )
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        """Parse every variable of the table; an empty value means the default."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for var in VARIABLES:
+            raw = environ.get(var.env)
+            if raw is not None and raw != "":
+                values[var.name] = var.parse(raw)
+        return cls(**values)
 
     def __post_init__(self) -> None:
-        _check("NEWS_PROCESSING_GUARANTEE", self.processing_guarantee, ("at_least_once", "exactly_once"))
-        _check("NEWS_LOG_FORMAT", self.log_format, ("text", "json"))
-        _check("KAFKA_SECURITY_PROTOCOL", self.kafka_security_protocol,
-               ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"))
+        for var in VARIABLES:
+            var.check(getattr(self, var.name))
         if self.kafka_security_protocol.startswith("SASL"):
-            _check("KAFKA_SASL_MECHANISM", self.kafka_sasl_mechanism, ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"))
             if not self.kafka_sasl_username or not self.kafka_sasl_password:
-                raise ValueError(f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
-                                 "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
-        if self.topic_partitions < 1 or self.max_record_bytes < 1:
-            raise ValueError("NEWS_TOPIC_PARTITIONS and NEWS_MAX_RECORD_BYTES must be positive")
+                raise SettingsError(f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                                    "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
 
     def topic(self, stage: str) -> str:
         """Full topic name for a stage name (``raw``, ``cleaned``, ``enriched``, ``dead-letter``)."""
@@ -99,21 +203,76 @@ class Settings:
         return f"{self.topic_prefix}{stage}"
 
     def masked(self) -> dict[str, object]:
-        """Settings as a dict with secrets masked, safe for logs."""
-        out: dict[str, object] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = "***" if "password" in f.name and value else value
-        return out
+        """Settings as a dict (field name -> value) with secrets masked, safe for logs."""
+        return {var.name: _shown(var, getattr(self, var.name)) for var in VARIABLES}
+
+    def environment(self) -> dict[str, str]:
+        """Variable -> value text that makes a child process see these settings (secrets included)."""
+        return {var.env: str(getattr(self, var.name)) for var in VARIABLES}
 
     @property
     def exactly_once(self) -> bool:
         return self.processing_guarantee == "exactly_once"
 
+    @property
+    def cache_path(self) -> Path:
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "news-streams"
 
-def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not one of {', '.join(allowed)}")
+
+def _shown(var: Variable, value: Any) -> Any:
+    return "***" if var.secret and value else value
+
+
+def _table() -> tuple[Variable, ...]:
+    hints = get_type_hints(Settings)
+    rows = []
+    for f in fields(Settings):
+        var: Variable = f.metadata["variable"]
+        assert f.default is not MISSING
+        object.__setattr__(var, "name", f.name)
+        object.__setattr__(var, "kind", hints[f.name])
+        object.__setattr__(var, "default", f.default)
+        rows.append(var)
+    return tuple(rows)
+
+
+#: The settings table, in declaration order: every environment variable the service reads.
+VARIABLES: tuple[Variable, ...] = _table()
+
+
+def render_markdown() -> str:
+    """The README's configuration table (a test keeps the README equal to this)."""
+    lines = ["| variable | default | accepted | meaning |", "| --- | --- | --- | --- |"]
+    for var in VARIABLES:
+        default = var.shown_default()
+        default = "–" if default == "(empty)" else f"`{default}`" if var.default_doc is None else default
+        secret = " **secret**" if var.secret else ""
+        lines.append(f"| `{var.env}` | {default} | {var.accepted().replace('|', '&#124;')} | {var.doc}{secret} |")
+    return "\n".join(lines)
+
+
+def render_table(settings: Settings) -> str:
+    """The values in force, aligned for a terminal; secrets masked."""
+    rows = [("variable", "value", "default", "accepted")]
+    for var in VARIABLES:
+        value = _shown(var, getattr(settings, var.name))
+        rows.append((var.env, "" if value == "" else str(value), var.shown_default(), var.accepted()))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows)
+
+
+def render_env() -> str:
+    """``NAME=default`` lines with a comment each: an ``.env`` template for compose."""
+    lines = []
+    for var in VARIABLES:
+        value = "" if var.secret or var.default_doc is not None else var.default
+        lines.append(f"# {var.doc} ({var.accepted()}; default {var.shown_default()})"
+                     + ("; secret" if var.secret else ""))
+        lines.append(f"{var.env}={value}")
+    return "\n".join(lines)
 
 
 #: The stage names the CLI and docs use for topics, in data-flow order.
@@ -124,12 +283,19 @@ def get_settings() -> Settings:
     return Settings.from_env()
 
 
-def shared_data_dir() -> "Path":
+def is_set(env: str) -> bool:
+    """Whether the operator set this variable (the demo starts its own broker when Kafka's is not)."""
+    if env not in {var.env for var in VARIABLES}:
+        raise KeyError(env)
+    return bool(os.environ.get(env))
+
+
+def shared_data_dir(settings: Settings | None = None) -> Path:
     """Where the shared research data lives (``NEWS_SHARED_DATA``, default ``../shared/data``).
 
     Only tests, benchmarks and the demo read it; nothing from it ships with the package.
     """
-    from pathlib import Path
-
-    default = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-    return Path(_env("NEWS_SHARED_DATA", str(default))).resolve()
+    settings = settings or Settings.from_env()
+    if settings.shared_data:
+        return Path(settings.shared_data).expanduser().resolve()
+    return (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()

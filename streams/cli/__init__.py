@@ -23,7 +23,13 @@ def main() -> None:
     try:
         Settings.from_env()
     except ValueError as exc:  # a mistyped environment variable: say which, do not start
-        raise click.UsageError(f"bad configuration: {exc}") from None
+        raise ConfigError(f"bad configuration: {exc}") from None
+
+
+class ConfigError(click.ClickException):
+    """A usage or configuration error: one line, exit code 2 (as click's usage errors)."""
+
+    exit_code = 2
 
 
 def _register() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import sys
 import time
 import urllib.request
@@ -18,20 +17,21 @@ from ..kafka.broker import BrokerError, LocalKafka, free_port, free_port_block, 
 from ..kafka.io import produce
 from ..kafka.topics import ensure_topics
 from ..local import Ledger, WorkerProcess, collect, percentile
-from ..settings import Settings, shared_data_dir
+from ..settings import Settings, is_set, shared_data_dir
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 def default_inputs(sample_size: int) -> list[tuple[str, bool]]:
     """(path, as_is) pairs: the seed article and a corpus sample, or the bundled sample; plus poison."""
-    shared = shared_data_dir()
+    settings = Settings.from_env()
+    shared = shared_data_dir(settings)
     inputs: list[tuple[str, bool]] = []
     seed = shared / "samples" / "seed-article.json"
     corpus = shared / "ar-saudinewsnet-6k.jsonl"
     if seed.exists() and corpus.exists():
         inputs.append((str(seed), False))
-        sample = Path(os.environ.get("NEWS_DEMO_DIR", "var/demo")) / "corpus-sample.jsonl"
+        sample = Path(settings.demo_dir) / "corpus-sample.jsonl"
         sample.parent.mkdir(parents=True, exist_ok=True)
         with corpus.open("rb") as src:
             lines = list(itertools.islice(src, 0, None, max(1, 6000 // max(1, sample_size))))[:sample_size]
@@ -59,11 +59,11 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
     started = time.monotonic()
     base = Settings.from_env()
     run = time.strftime("%Y%m%d-%H%M%S")
-    workdir = Path(os.environ.get("NEWS_DEMO_DIR", "var/demo")).resolve()
+    workdir = Path(base.demo_dir).resolve()
     kafka: LocalKafka | None = None
     worker: WorkerProcess | None = None
     try:
-        if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        if is_set("KAFKA_BOOTSTRAP_SERVERS"):
             bootstrap = base.kafka_bootstrap_servers
             click.echo(f"using Kafka at {bootstrap}", err=True)
         else:

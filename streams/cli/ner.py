@@ -16,8 +16,9 @@ _REPO = Path(__file__).resolve().parents[2]
 
 
 def _shared(*parts: str) -> str:
-    base = os.environ.get("NEWS_SHARED_DATA") or str(_REPO.parent / "shared" / "data")
-    return str(Path(base, *parts))
+    from streams.settings import shared_data_dir
+
+    return str(Path(shared_data_dir(), *parts))
 
 
 def _default_model() -> str:

@@ -31,6 +31,19 @@ def create(partitions: int | None) -> None:
 
 
 @click.command("settings")
-def show_settings() -> None:
-    """Print the settings in force (secrets masked), as JSON."""
-    click.echo(orjson.dumps(Settings.from_env().masked(), option=orjson.OPT_INDENT_2).decode())
+@click.option("--format", "fmt", type=click.Choice(["json", "table", "markdown", "env"]), default="json",
+              show_default=True,
+              help="json: the values in force; table: values, defaults and accepted values; markdown: the "
+                   "README's table; env: an .env template (every variable, its default, secrets empty).")
+def show_settings(fmt: str) -> None:
+    """Print the settings in force (secrets masked), or the table of every variable."""
+    from ..settings import render_env, render_markdown, render_table
+
+    if fmt == "markdown":
+        click.echo(render_markdown())
+    elif fmt == "env":
+        click.echo(render_env())
+    elif fmt == "table":
+        click.echo(render_table(Settings.from_env()))
+    else:
+        click.echo(orjson.dumps(Settings.from_env().masked(), option=orjson.OPT_INDENT_2).decode())

@@ -53,15 +53,18 @@ def _loglevel(args: list[str]) -> str:
 def worker(ctx: click.Context) -> None:
     """Run the Faust worker (raw -> clean -> cleaned -> entities -> enriched, + dead-letter).
 
-    Every Faust worker option is accepted (--web-port, --loglevel, ...); see
-    `news-streams worker --help`.
+    Every Faust worker option is accepted (--web-port, --loglevel, ...; the web host is
+    --web-host, as -h means help here); the list follows. Settings come from the environment
+    (`news-streams settings --format table`).
     """
     from mode.utils.logging import setup_logging
 
     from ..service.app import create_app
     from ..service.logs import logging_config
 
-    args = list(ctx.args)
+    args = ["--help" if a == "-h" else a for a in ctx.args]  # Faust's -h is --web-host: here it is help
+    if "--help" in args:
+        click.echo(ctx.get_help() + "\n\nFaust worker options:\n")
     settings = Settings.from_env()
     # NEWS_LOG_FORMAT: Faust's worker re-applies app.conf.logging_config when it starts; applying it
     # now as well covers the lines logged before that (topic creation, broker retries).

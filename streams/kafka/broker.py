@@ -30,13 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .. import resources
+
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def kafka_dir() -> Path:
-    return Path(os.environ.get("NEWS_KAFKA_DEPLOY_DIR", PROJECT_ROOT / "deploy" / "kafka"))
+    return resources.kafka_deploy_dir()  # NEWS_KAFKA_DEPLOY_DIR, the installed package, or the checkout
 
 
 class BrokerError(RuntimeError):
@@ -47,7 +49,7 @@ def kafka_classpath(cache_dir: Path | None = None) -> str:
     """Resolve Kafka's runtime classpath with Maven, cached by the pom's hash."""
     pom = kafka_dir() / "pom.xml"
     digest = hashlib.sha256(pom.read_bytes()).hexdigest()[:16]
-    cache_dir = cache_dir or Path(os.environ.get("NEWS_CACHE_DIR", Path.home() / ".cache" / "news-streams"))
+    cache_dir = cache_dir or resources.cache_dir()
     cache = cache_dir / f"kafka-classpath-{digest}.txt"
     if cache.exists():
         cp = cache.read_text().strip()

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from ..settings import Settings
+from ..settings import VARIABLES, Settings
 
 MASK = "***"
 
@@ -33,7 +33,7 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"m
 
 def _secrets_from_env() -> tuple[str, ...]:
     settings = Settings.from_env()
-    return tuple(s for s in (settings.kafka_sasl_password,) if s)
+    return tuple(s for s in (getattr(settings, v.name) for v in VARIABLES if v.secret) if s)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
