@@ -67,6 +67,8 @@ def _clean(raw: RawArticle, ingested_at: str | None, now: str | None) -> Cleaned
         body = page.text
         if not title and page.title:
             title = page.title
+        if page.fallback:  # trafilatura failed on this page: say so in the record
+            found.remove("extraction_fallback", page.fallback)
         if page.author:
             found.set_byline(unicode.one_line(html.strip_markup(page.author)) or page.author)
     if "&" in body or "<" in body:  # also after extraction: escaped markup in a page's text

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html as _stdlib_html
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 _BLOCK_TAGS = (
@@ -76,6 +77,14 @@ class Extracted:
     text: str
     title: str | None = None
     author: str | None = None
+    #: Set when trafilatura failed and the fallback extractor gave the text: why (for ``removed``).
+    fallback: str | None = None
+
+
+#: Pages whose text did not come from trafilatura, by cause: ``extractor_error`` (it raised) or
+#: ``no_main_text`` (it found none, as for short fragments). The worker exports it as
+#: ``news_html_fallbacks_total``; a count kept here so the stage itself stays free of Prometheus.
+FALLBACKS: Counter[str] = Counter()
 
 
 #: A tag whose attributes run over 4 KB keeps only its name: libxml2 checks each attribute
@@ -84,32 +93,43 @@ class Extracted:
 _HUGE_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]{0,30})[^<>]{4096,}>")
 
 
+def trafilatura_extract(page: str):
+    """trafilatura's document for a page (None when it finds no main text); raises if it fails."""
+    import trafilatura  # deferred: plain-text workers never pay for its import
+
+    return trafilatura.bare_extraction(
+        page,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+    )
+
+
 def extract(page: str) -> Extracted:
-    """Main text of an HTML page/fragment; falls back to tag stripping when trafilatura finds
-    nothing (short fragments) or fails (it must never take the worker down)."""
+    """Main text of an HTML page/fragment. When trafilatura finds nothing (short fragments) the
+    tags are stripped; when it fails (it must never take the worker down) the page's own
+    structure is used without its head, scripts, navigation, header, footer and asides, and the
+    result says so (:attr:`Extracted.fallback`)."""
     page = _HUGE_TAG_RE.sub(r"<\1>", page)
     try:
-        import trafilatura  # deferred: plain-text workers never pay for its import
-
-        doc = trafilatura.bare_extraction(
-            page,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            include_links=False,
-            deduplicate=False,
-        )
-    except Exception:  # noqa: BLE001 - any extractor failure degrades to tag stripping
-        log.warning("trafilatura failed; falling back to tag stripping", exc_info=True)
-        doc = None
+        doc = trafilatura_extract(page)
+    except Exception as exc:  # noqa: BLE001 - any extractor failure degrades to the fallback
+        why = f"trafilatura failed: {type(exc).__name__}: {exc}"[:300]
+        log.warning("%s; text taken by the fallback extractor", why)
+        log.debug("trafilatura traceback", exc_info=True)
+        FALLBACKS["extractor_error"] += 1
+        return Extracted(text=_fallback_document(page), fallback=why)
     text = getattr(doc, "text", None) if doc is not None else None
     if text and text.strip():
         return Extracted(text=text, title=getattr(doc, "title", None), author=getattr(doc, "author", None))
+    FALLBACKS["no_main_text"] += 1
     return Extracted(text=_fallback_text(page))
 
 
-_RAW_BLOCK_RE = re.compile(r"<(/?)(script|style|noscript|template)(?=[\s/>])[^<>]{0,2000}>", re.IGNORECASE)
+_RAW_BLOCK_RE = re.compile(r"<(/?)(script|style|noscript|template|title)(?=[\s/>])[^<>]{0,2000}>", re.IGNORECASE)
 
 
 def _drop_raw_blocks(page: str) -> str:
@@ -135,3 +155,43 @@ def _fallback_text(page: str) -> str:
     if "<" in page:
         page = _drop_raw_blocks(page)
     return strip_markup(page)
+
+
+#: Elements that are never article text, whatever the page.
+_NOT_TEXT_XPATH = (
+    "//head|//title|//script|//style|//noscript|//template|//nav|//header|//footer|//aside|//form|//iframe"
+    "|//svg|//button|//select|//menu|//*[@role='navigation' or @role='banner' or @role='contentinfo'"
+    " or @role='complementary' or @role='search' or @aria-hidden='true' or @hidden]"
+)
+#: class/id words of navigation and page furniture (as in trafilatura's and readability's lists).
+_FURNITURE_RE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|header|footer|sidebar|share|sharing|social|related"
+    r"|comments?|cookies?|subscribe|newsletter|banner|advert|ads?|promo|masthead|topbar|toolbar|skip)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_BLOCKS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section",
+           "article", "main", "figure", "figcaption", "pre", "table", "ul", "ol", "dd", "dt", "hr")
+
+
+def _fallback_document(page: str) -> str:
+    """Article text from the page's own structure, for when trafilatura fails: no markup, no
+    ``<title>``/``<script>`` content, no navigation, header, footer or asides. Linear (one lxml
+    parse and one walk); tag stripping if even lxml cannot read the page."""
+    try:
+        import lxml.html
+
+        root = lxml.html.document_fromstring(page, parser=lxml.html.HTMLParser(huge_tree=True))
+    except Exception:  # noqa: BLE001 - unreadable even for libxml2: strip what can be stripped
+        return _fallback_text(page)
+    for el in root.xpath(_NOT_TEXT_XPATH):
+        el.drop_tree()
+    for el in root.xpath("//*[@class or @id]"):
+        if _FURNITURE_RE.search(f"{el.get('class', '')} {el.get('id', '')}"):
+            el.drop_tree()
+    mains = root.xpath("//article|//main|//*[@role='main']")
+    node = max(mains, key=lambda e: len(e.text_content())) if mains else root
+    for el in node.iter(*_BLOCKS):
+        el.tail = "\n" + (el.tail or "")
+    text = strip_markup(node.text_content())
+    # libxml2 gives up below ~2,000 levels of nesting and returns nothing: strip the tags instead
+    return text if text.strip() else _fallback_text(page)

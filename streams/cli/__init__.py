@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..settings import Settings
+from .startup import ConfigError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,12 +25,6 @@ def main() -> None:
         Settings.from_env()
     except ValueError as exc:  # a mistyped environment variable: say which, do not start
         raise ConfigError(f"bad configuration: {exc}") from None
-
-
-class ConfigError(click.ClickException):
-    """A usage or configuration error: one line, exit code 2 (as click's usage errors)."""
-
-    exit_code = 2
 
 
 def _register() -> None:

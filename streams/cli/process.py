@@ -11,6 +11,7 @@ import orjson
 from ..feed import read_inputs
 from ..records import DeadLetter, SourcePosition
 from ..settings import Settings
+from .startup import ready_stages
 
 
 @click.command()
@@ -21,9 +22,9 @@ from ..settings import Settings
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def process(files: tuple[str, ...], output, dead_file, progress: bool | None) -> None:
     """Clean and enrich articles from files, one enriched record per good input line."""
-    from ..pipeline import process_payload, warm_up  # loads the models: only when the command runs
+    from ..pipeline import process_payload  # loads the models: only when the command runs
 
-    warm_up()
+    ready_stages()  # trafilatura, lingua, the entity model: a broken one stops here, in one line
 
     settings = Settings.from_env()
     show = sys.stderr.isatty() if progress is None else progress

@@ -12,6 +12,7 @@ import click
 from ..kafka.client import KafkaSecurityError, check_connection
 from ..kafka.topics import ensure_topics
 from ..settings import Settings
+from .startup import ready_stages
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ def worker(ctx: click.Context) -> None:
     # NEWS_LOG_FORMAT: Faust's worker re-applies app.conf.logging_config when it starts; applying it
     # now as well covers the lines logged before that (topic creation, broker retries).
     setup_logging(loglevel=_loglevel(args), logging_config=logging_config(settings))
-    if "--help" not in args and "-h" not in args:
+    if "--help" not in args:
+        ready_stages()  # a broken extractor or model: one line and exit 2, before joining the group
         ensure_topics_with_retry(settings)
     news = create_app(settings, logging_config=logging_config(settings))
     if not any(a.startswith("--web-port") or a.startswith("-p") for a in args):

@@ -179,3 +179,34 @@ async def refresh_consumer_lag(consumer: Any, topics: Iterable[str]) -> None:
         if labels not in lags:
             CONSUMER_LAG.remove(*labels)
     LAG_UPDATED.set(time.time())
+
+
+class HtmlFallbackCollector(Collector):
+    """``news_html_fallbacks_total{cause}``: HTML articles whose text did not come from
+    trafilatura, read at scrape time from :data:`streams.clean.html.FALLBACKS`.
+
+    ``extractor_error`` means trafilatura raised on a page (the record carries an
+    ``extraction_fallback`` removal saying why); a steady rise is a broken install or a page
+    shape it cannot read. ``no_main_text`` (short fragments) is normal in small numbers.
+    """
+
+    CAUSES = ("extractor_error", "no_main_text")
+
+    def _family(self) -> CounterMetricFamily:
+        return CounterMetricFamily(
+            "news_html_fallbacks", "HTML articles whose text came from the fallback extractor, by cause.",
+            labels=["cause"])
+
+    def describe(self) -> Iterator[Metric]:
+        yield self._family()
+
+    def collect(self) -> Iterator[Metric]:
+        from ..clean.html import FALLBACKS
+
+        family = self._family()
+        for cause in self.CAUSES:
+            family.add_metric([cause], FALLBACKS[cause])
+        yield family
+
+
+REGISTRY.register(HtmlFallbackCollector())
