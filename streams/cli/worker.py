@@ -6,13 +6,14 @@ import asyncio
 import logging
 import sys
 import time
+from pathlib import Path
 
 import click
 
 from ..kafka.client import KafkaSecurityError, check_connection
 from ..kafka.topics import ensure_topics
 from ..settings import Settings
-from .startup import ready_stages
+from .startup import ConfigError, ready_stages
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,21 @@ def ensure_topics_with_retry(settings: Settings, wait: float = 60.0) -> None:
                     f"cannot reach Kafka at {settings.kafka_bootstrap_servers}: {type(exc).__name__}: {exc}")
             log.warning("Kafka at %s not ready (%s); retrying", settings.kafka_bootstrap_servers, exc)
             time.sleep(2.0)
+
+
+def state_dir(settings: Settings) -> Path:
+    """Create the worker's state directory with its parents (Faust would create only the last
+    level, and fail in a fresh checkout or an empty directory); unusable is one line, exit 2."""
+    path = Path(settings.data_dir).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"NEWS_DATA_DIR={settings.data_dir}: the state directory cannot be created or "
+                          f"written ({type(exc).__name__}: {exc.strerror or exc})") from None
+    return path
 
 
 def _loglevel(args: list[str]) -> str:
@@ -72,6 +88,7 @@ def worker(ctx: click.Context) -> None:
     setup_logging(loglevel=_loglevel(args), logging_config=logging_config(settings))
     if "--help" not in args:
         ready_stages()  # a broken extractor or model: one line and exit 2, before joining the group
+        state_dir(settings)
         ensure_topics_with_retry(settings)
     news = create_app(settings, logging_config=logging_config(settings))
     if not any(a.startswith("--web-port") or a.startswith("-p") for a in args):
