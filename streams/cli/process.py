@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 
 import click
 import orjson
 
+from ..errors import Reason
 from ..feed import read_inputs
 from ..records import DeadLetter, SourcePosition
 from ..settings import Settings
-from .startup import ready_stages
+from .startup import ConfigError, ready_stages
+
+EXIT_CODES = """\b
+Exit codes:
+  0  every record enriched or dead-lettered for a reason of its own
+  1  some records were dead-lettered internal_error (a bug: the message names the exception)
+  2  usage, configuration or installation error, or an input that cannot be read"""
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="Enriched JSON Lines (default stdout).")
 @click.option("--dead-letter", "dead_file", type=click.File("wb"), default=None,
               help="Write dead-letter records here (JSON Lines).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def process(files: tuple[str, ...], output, dead_file, progress: bool | None) -> None:
-    """Clean and enrich articles from files, one enriched record per good input line."""
+    """Clean and enrich articles from files, one enriched record per good input line.
+
+    Every input line ends as one enriched record (--output) or one dead letter (--dead-letter,
+    and a line on stderr); no record stops the batch.
+    """
+    for path in files:  # all inputs readable before any model loads: one line, no traceback
+        if path != "-" and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+            why = "no such file" if not os.path.exists(path) else "not a file" if not os.path.isfile(path) \
+                else "not readable"
+            raise ConfigError(f"cannot read {path}: {why}")
+
     from ..pipeline import process_payload  # loads the models: only when the command runs
 
     ready_stages()  # trafilatura, lingua, the entity model: a broken one stops here, in one line
@@ -35,20 +53,39 @@ def process(files: tuple[str, ...], output, dead_file, progress: bool | None) ->
         records = tqdm(records, unit=" articles", file=sys.stderr)
     ok = 0
     reasons: Counter[str] = Counter()
-    for rec in records:
-        source = SourcePosition(file=rec.file, line=rec.line)
-        result = process_payload(rec.payload, source, max_bytes=settings.max_record_bytes)
-        if isinstance(result, DeadLetter):
-            reasons[result.reason] += 1
-            click.echo(f"{rec.file}:{rec.line}: dead-letter ({result.stage}/{result.reason}): {result.message}",
-                       err=True)
-            if dead_file is not None:
-                dead_file.write(orjson.dumps(result) + b"\n")
-            continue
-        output.write(orjson.dumps(result) + b"\n")
-        ok += 1
+    try:
+        for rec in records:
+            source = SourcePosition(file=rec.file, line=rec.line)
+            line, result = _one(rec.payload, source, settings.max_record_bytes, process_payload)
+            if isinstance(result, DeadLetter):
+                reasons[result.reason] += 1
+                click.echo(f"{rec.file}:{rec.line}: dead-letter ({result.stage}/{result.reason}): {result.message}",
+                           err=True)
+                if dead_file is not None:
+                    dead_file.write(line)
+                continue
+            output.write(line)
+            ok += 1
+    except OSError as exc:  # an input that fails while being read (a disk error, a vanished file)
+        raise ConfigError(f"cannot read the input: {type(exc).__name__}: {exc}") from None
     output.flush()
     summary = ", ".join(f"{k} {v}" for k, v in reasons.most_common()) or "none"
     click.echo(f"enriched {ok} article(s); dead letters: {sum(reasons.values())} ({summary})", err=True)
+    if reasons[Reason.INTERNAL_ERROR]:
+        sys.exit(1)
 
 
+def _one(payload: bytes, source: SourcePosition, max_bytes: int, process_payload) -> tuple[bytes, object]:
+    """One input line -> (JSON line, record). Whatever goes wrong, that record's dead letter."""
+    from ..deadletter import dead_letter
+    from ..ingest import article_id_hint
+
+    stage = "clean"
+    try:
+        result = process_payload(payload, source, max_bytes=max_bytes)
+        stage = result.stage if isinstance(result, DeadLetter) else "entities"
+        return orjson.dumps(result) + b"\n", result
+    except Exception as exc:  # noqa: BLE001 - e.g. an unknown field nested too deep to re-encode
+        dl = dead_letter(payload, stage=stage, reason=Reason.INTERNAL_ERROR, message=f"{type(exc).__name__}: {exc}",
+                         source=source, article_id=article_id_hint(payload))
+        return orjson.dumps(dl) + b"\n", dl
