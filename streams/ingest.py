@@ -6,17 +6,14 @@ dead-letter topic and the ``news_dead_letters_total`` metric say *why* without r
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import fastjsonschema
 import orjson
 
-from .contracts import raw_validator
+from .contracts import ValidationError, error_path, is_type_error, raw_validator
 from .errors import Reason, Rejected
 from .records import RawArticle
 
-_TYPE_ERROR = re.compile(r"must be (?:string|number|integer|boolean|array|object|null)")
 _KNOWN = ("id", "body", "title", "source", "url", "section", "language", "published_at", "scraped_at")
 
 
@@ -51,10 +48,12 @@ def raw_from_dict(data: dict[str, Any]) -> RawArticle:
             raise Rejected(Reason.MISSING_FIELD, f"required field {required!r} is missing or null")
     try:
         raw_validator()(data)
-    except fastjsonschema.JsonSchemaException as exc:
-        message = str(exc.message)
-        reason = Reason.WRONG_TYPE if _TYPE_ERROR.search(message) else Reason.SCHEMA_VIOLATION
-        raise Rejected(reason, message.replace("data.", "field ", 1)) from None
+    except ValidationError as exc:
+        reason = Reason.WRONG_TYPE if is_type_error(exc) else Reason.SCHEMA_VIOLATION
+        where = error_path(exc)
+        message = exc.message  # quotes the value: keep its head and the verdict at the end
+        message = message if len(message) <= 300 else f"{message[:80]}...{message[-160:]}"
+        raise Rejected(reason, f"field {where}: {message}" if where else message) from None
     if not data["body"].strip():
         raise Rejected(Reason.EMPTY_BODY, "body is empty or whitespace only")
     extra = {k: v for k, v in data.items() if k not in _KNOWN}

@@ -10,6 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from streams import contracts
 from streams.contracts import SCHEMA_NAMES, load_schema
 from streams.deadletter import dead_letter
 from streams.errors import Reason
@@ -33,9 +34,10 @@ def validator(name: str) -> Draft202012Validator:
 
 
 def assert_valid(name: str, record: object) -> None:
+    """The package's own 2020-12 engine, formats (date-time) checked."""
     doc = orjson.loads(orjson.dumps(record))
-    errors = sorted(validator(name).iter_errors(doc), key=lambda e: list(e.path))
-    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+    errors = list(contracts.validator(name).iter_errors(doc))
+    assert not errors, "\n".join(f"{e.instance_path}: {e.message}" for e in errors[:10])
 
 
 @pytest.mark.parametrize("name", SCHEMA_NAMES)
@@ -109,3 +111,45 @@ def test_binary_payload_is_kept_as_base64():
 
 def test_entity_type_literal_documented():
     assert set(typing.get_args(typing.get_type_hints(Mention)["field"])) == {"text", "title"}
+
+
+def test_2020_12_keywords_are_enforced():
+    # fastjsonschema (drafts 4-7) accepted ["x", 1] as a paragraph: prefixItems was unknown to it.
+    result = process_payload(b'{"id": "p", "body": "text"}', SourcePosition(), max_bytes=1000)
+    record = orjson.loads(orjson.dumps(result))
+    assert contracts.validator("enriched").is_valid(record)
+    assert not contracts.validator("enriched").is_valid({**record, "paragraphs": [["x", 1]]})
+
+
+@pytest.mark.parametrize("stamp, ok", [("2026-11-29T01:02:03.456Z", True), ("2026-11-29T01:02:03+03:00", True),
+                                       ("2026-11-29 01:02", False), ("yesterday", False), ("2026-13-01T00:00:00Z", False)])
+def test_timestamps_are_rfc3339_date_times(stamp, ok):
+    dl = orjson.loads(orjson.dumps(dead_letter(b"{}", stage="ingest", reason=Reason.MISSING_FIELD, message="m",
+                                               source=SourcePosition())))
+    assert load_schema("common")["$defs"]["timestamp"]["format"] == "date-time"
+    assert contracts.validator("dead-letter").is_valid({**dl, "failed_at": stamp}) is ok
+
+
+def _removal_reasons_in_code() -> set[str]:
+    """Every reason the cleaner passes to ``Found.remove`` (string literals, both arms of an if-else)."""
+    import ast
+    from pathlib import Path
+
+    found: set[str] = set()
+    for path in (Path(contracts.__file__).parent / "clean").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "remove" \
+                    and len(node.args) == 2:
+                arg = node.args[0]
+                arms = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+                for arm in arms:
+                    assert isinstance(arm, ast.Constant) and isinstance(arm.value, str), \
+                        f"{path.name}:{node.lineno}: a removal reason must be a literal the schema can list"
+                    found.add(arm.value)
+    return found
+
+
+def test_removal_reason_enum_is_exactly_what_the_code_emits():
+    enum = load_schema("common")["$defs"]["removal"]["properties"]["reason"]["enum"]
+    assert len(enum) == len(set(enum))
+    assert _removal_reasons_in_code() == set(enum)

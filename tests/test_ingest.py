@@ -67,3 +67,12 @@ def test_article_id_hint():
     assert article_id_hint(b'{"id": "x", "body": 1}') == "x"
     assert article_id_hint(b'{"id": 3}') is None
     assert article_id_hint(b"not json") is None
+
+
+def test_schema_messages_name_the_field_and_stay_short():
+    with pytest.raises(Rejected) as info:
+        decode_raw(b'{"id": "a", "body": "text", "title": 7}', max_bytes=LIMIT)
+    assert info.value.message.startswith("field title: 7 is not of type")
+    with pytest.raises(Rejected) as info:
+        decode_raw(orjson.dumps({"id": "a", "body": "text", "url": ["x" * 60] * 8}), max_bytes=LIMIT)
+    assert info.value.reason == Reason.WRONG_TYPE and len(info.value.message) < 400

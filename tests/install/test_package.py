@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -74,7 +75,12 @@ def test_resources_are_found_in_the_package_then_the_source_tree(tmp_path, monke
 
 def test_built_wheel_ships_schemas_and_kafka_launcher_files(tmp_path):
     """The wheel pip builds from the checkout (the .ci/operator-path job installs and runs it)."""
-    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+    src = tmp_path / "src"  # a copy: setuptools' build/ must not land in (or leak stale files from) the checkout
+    for tree in ("streams", "schemas", "deploy/kafka"):
+        shutil.copytree(ROOT / tree, src / tree, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "target"))
+    for part in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "NOTICE"):
+        shutil.copy2(ROOT / part, src / part)
+    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(src)],
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "deprecat" not in out.stderr.lower(), out.stderr[-3000:]
