@@ -85,9 +85,12 @@ def test_seed_article_round_trip_validates(seed_article: bytes):
     assert_valid("cleaned", cleaned_view)
 
 
-def test_corpus_sample_records_validate(shared_data):
-    with (shared_data / "ar-saudinewsnet-6k.jsonl").open("rb") as fh:
-        lines = [next(fh) for _ in range(40)]
+def test_corpus_sample_records_validate():
+    from streams.samples import raw_articles
+
+    from .conftest import research_data
+
+    _, lines = raw_articles(40, research_data())  # the shared corpus, else synthetic articles
     for n, line in enumerate(lines):
         result = process_payload(line, SourcePosition(file="corpus", line=n + 1), max_bytes=2_000_000)
         assert_valid("dead-letter" if isinstance(result, DeadLetter) else "enriched", result)

@@ -24,7 +24,9 @@ def clean(body: str, **fields):
 
 def _rows(path: Path) -> list[dict]:
     if not path.exists():
-        pytest.skip(f"shared data file not found: {path} (set NEWS_SHARED_DATA)")
+        from tests.conftest import RESEARCH_ONLY
+
+        pytest.skip(f"research data not found: {path} (set NEWS_SHARED_DATA): {RESEARCH_ONLY}")
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
 

@@ -15,7 +15,10 @@ def shared_data() -> Path:
 
 def need(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"shared data not found: {path} (set NEWS_SHARED_DATA or lay ../shared/data beside the repo)")
+        from tests.conftest import RESEARCH_ONLY
+
+        pytest.skip(f"research data not found: {path} (set NEWS_SHARED_DATA or lay ../shared/data beside the "
+                    f"repo): {RESEARCH_ONLY}")
     return path
 
 

@@ -13,7 +13,6 @@ from streams.kafka.broker import tail_log
 
 import asyncio
 import hashlib
-import itertools
 import threading
 import time
 import uuid
@@ -31,7 +30,8 @@ from streams.kafka.client import client_options
 from streams.kafka.io import produce
 from streams.kafka.topics import DEAD_LETTER_MAX_MESSAGE_BYTES, ensure_topics
 from streams.local import WorkerProcess
-from streams.settings import Settings
+from streams.samples import raw_articles
+from streams.settings import Settings, shared_data_dir
 
 PARTITIONS = 4
 #: Faust group timeouts for the fault tests (production: 30 s). 6 s is the broker's minimum
@@ -63,23 +63,13 @@ def worker(settings: Settings, tmp_path: Path, name: str, **changes) -> WorkerPr
     return WorkerProcess(s, tmp_path / f"{name}.log")
 
 
-def corpus(shared_data: Path, count: int) -> list[tuple[bytes, bytes]]:
-    """The first ``count`` articles of the 6k Arabic corpus as (id, line) pairs, ids unique."""
-    records, seen = [], set()
-    with (shared_data / "ar-saudinewsnet-6k.jsonl").open("rb") as fh:
-        for line in itertools.islice(fh, count * 2):
-            line = line.strip()
-            if not line:
-                continue
-            key = orjson.loads(line)["id"]
-            if key in seen:
-                continue
-            seen.add(key)
-            records.append((key.encode(), line))
-            if len(records) == count:
-                break
-    assert len(records) == count, f"the corpus has only {len(records)} distinct articles"
-    return records
+def corpus(count: int) -> list[tuple[bytes, bytes]]:
+    """``count`` articles as (id, line) pairs, ids unique: the first of the shared Arabic corpus, or
+    synthetic Arabic articles made from the shipped samples when the research data is absent."""
+    shared = shared_data_dir()
+    source, lines = raw_articles(count, shared if shared.exists() else None)
+    print(f"\n[faults] articles: {source}")
+    return [(orjson.loads(line)["id"].encode(), line) for line in lines]
 
 
 def send(settings: Settings, records: list[tuple[bytes | None, bytes]]) -> None:

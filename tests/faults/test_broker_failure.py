@@ -73,8 +73,8 @@ class Feeder(threading.Thread):
             self.error = exc
 
 
-def test_broker_and_controller_failures_lose_nothing(shared_data, tmp_path):
-    records = corpus(shared_data, ARTICLES)
+def test_broker_and_controller_failures_lose_nothing(tmp_path):
+    records = corpus(ARTICLES)
     expected = {k.decode() for k, _ in records}
     with LocalKafka(data_dir=tmp_path / "kafka", port=free_port_block(3), nodes=3) as kafka:
         settings = run_settings(kafka.bootstrap_servers, tmp_path, topic_replication=3)

@@ -17,8 +17,8 @@ KILL_AT = 0.4  # fraction of articles accounted for when the worker is killed
 RECOVERY_BOUND = 45.0  # seconds from SIGKILL until new articles come out again (restart included)
 
 
-def _crash_and_restart(settings, shared_data, tmp_path, name: str, isolation_level: str):
-    records = corpus(shared_data, ARTICLES)
+def _crash_and_restart(settings, tmp_path, name: str, isolation_level: str):
+    records = corpus(ARTICLES)
     expected = {k.decode() for k, _ in records}
     create_topics(settings)
     uncommitted = OutputReader(settings) if isolation_level == "read_committed" else None
@@ -62,16 +62,16 @@ def _crash_and_restart(settings, shared_data, tmp_path, name: str, isolation_lev
     return figures
 
 
-def test_worker_sigkill_mid_stream_loses_nothing(kafka_bootstrap, shared_data, tmp_path):
+def test_worker_sigkill_mid_stream_loses_nothing(kafka_bootstrap, tmp_path):
     settings = run_settings(kafka_bootstrap, tmp_path)
-    figures = _crash_and_restart(settings, shared_data, tmp_path, "worker crash (at-least-once)", "read_uncommitted")
+    figures = _crash_and_restart(settings, tmp_path, "worker crash (at-least-once)", "read_uncommitted")
     # At-least-once: the replay after the crash is at most what was uncommitted at the kill
     # (about one commit interval plus the in-flight sends); it is counted, never hidden.
     assert figures.duplicated < ARTICLES * (1 - KILL_AT)
 
 
-def test_exactly_once_sigkill_no_duplicates_read_committed(kafka_bootstrap, shared_data, tmp_path):
+def test_exactly_once_sigkill_no_duplicates_read_committed(kafka_bootstrap, tmp_path):
     settings = run_settings(kafka_bootstrap, tmp_path, processing_guarantee="exactly_once")
-    figures = _crash_and_restart(settings, shared_data, tmp_path, "worker crash (exactly-once, read_committed)",
+    figures = _crash_and_restart(settings, tmp_path, "worker crash (exactly-once, read_committed)",
                                  "read_committed")
     assert figures.duplicated == 0

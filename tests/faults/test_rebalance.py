@@ -38,9 +38,9 @@ def processed(w) -> float:
     return metric(w, "news_records_total")  # both stages: the backlog may be in cleaned
 
 
-def test_survivor_takes_over_and_joiner_gets_a_share(kafka_bootstrap, shared_data, tmp_path):
+def test_survivor_takes_over_and_joiner_gets_a_share(kafka_bootstrap, tmp_path):
     settings = run_settings(kafka_bootstrap, tmp_path)
-    records = corpus(shared_data, ARTICLES)
+    records = corpus(ARTICLES)
     expected = {k.decode() for k, _ in records}
     raw = settings.topic("raw")
     create_topics(settings)

@@ -24,9 +24,9 @@ REPROCESS_BOUND = 8
 STOP_BOUND = 30.0  # seconds for a clean stop
 
 
-def test_sigterm_restart_resumes_from_committed_offsets(kafka_bootstrap, shared_data, tmp_path):
+def test_sigterm_restart_resumes_from_committed_offsets(kafka_bootstrap, tmp_path):
     settings = run_settings(kafka_bootstrap, tmp_path)
-    records = corpus(shared_data, ARTICLES)
+    records = corpus(ARTICLES)
     expected = {k.decode() for k, _ in records}
     create_topics(settings)
     with OutputReader(settings) as out:

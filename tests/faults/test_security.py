@@ -57,13 +57,13 @@ def _worker_cli(settings, tmp_path, *extra: str, timeout: float = 60) -> tuple[i
     return proc.returncode, proc.stdout + proc.stderr, time.monotonic() - started
 
 
-def test_sasl_scram_over_tls(shared_data, tmp_path):
+def test_sasl_scram_over_tls(tmp_path):
     tls = make_tls(tmp_path / "tls")
     news_password, admin_password = secrets.token_hex(16), secrets.token_hex(16)
     security = ScramTls(keystore=tls.keystore, truststore=tls.truststore, ca_file=tls.ca_pem,
                         users={"admin": admin_password, "news": news_password},
                         keystore_password=tls.password, truststore_password=tls.password)
-    records = corpus(shared_data, ARTICLES)
+    records = corpus(ARTICLES)
     expected = {k.decode() for k, _ in records}
     with LocalKafka(data_dir=tmp_path / "kafka", port=free_port_block(), security=security) as kafka:
         server_config = (tmp_path / "kafka" / "node-1" / "server.properties").read_text()
