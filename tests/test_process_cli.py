@@ -81,3 +81,16 @@ def test_help_documents_the_exit_codes(tmp_path):
                          cwd=tmp_path, timeout=60)
     assert out.returncode == 0
     assert "Exit codes:" in out.stdout and "internal_error" in out.stdout and "  2  usage" in out.stdout
+
+
+def test_the_operator_page_extracts_to_the_expected_text():
+    """The page .ci/operator-path feeds an installed wheel: article text only, as recorded."""
+    from streams.pipeline import process_payload
+    from streams.records import EnrichedArticle, SourcePosition
+
+    data = Path(__file__).resolve().parent / "data"
+    page = (data / "operator-page.html").read_text(encoding="utf-8")
+    result = process_payload(orjson.dumps({"id": "page", "body": page}), SourcePosition(), max_bytes=2_000_000)
+    assert isinstance(result, EnrichedArticle)
+    assert result.text == (data / "operator-page.expected.txt").read_text(encoding="utf-8").rstrip("\n")
+    assert result.byline == "سارة المنصوري" and not result.removed
