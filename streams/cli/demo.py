@@ -38,8 +38,15 @@ def default_inputs(sample_size: int) -> list[tuple[str, bool]]:
         sample.write_bytes(b"".join(lines))
         inputs.append((str(sample), False))
     else:
-        click.echo(f"(shared data not found at {shared}; using the bundled sample articles)", err=True)
+        from ..samples import raw_articles
+
+        click.echo(f"(shared data not found at {shared}; using the bundled sample articles and {sample_size} "
+                   "synthetic Arabic articles made from them)", err=True)
         inputs.append((str(SAMPLES / "sample-articles.jsonl"), False))
+        synthetic = Path(settings.demo_dir) / "synthetic-sample.jsonl"
+        synthetic.parent.mkdir(parents=True, exist_ok=True)
+        synthetic.write_bytes(b"\n".join(raw_articles(sample_size)[1]) + b"\n")
+        inputs.append((str(synthetic), False))
     inputs.append((str(SAMPLES / "poison.jsonl"), True))
     return inputs
 
@@ -121,10 +128,23 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
 
                 shutil.rmtree(kafka.data_dir, ignore_errors=True)
     _print_summary(ledger, report.sent, metrics, worker.metrics_url, time.monotonic() - started)
+    _print_product(ledger)
     if not ledger.complete:
         click.echo(f"FAILED: {ledger.unaccounted} article(s) unaccounted for "
                    f"(missing ids: {sorted(ledger.missing)[:10]}); worker log: {worker.log_path}", err=True)
         sys.exit(1)
+
+
+def _print_product(ledger: Ledger) -> None:
+    """One enriched article as a reader sees it, and why the dead letters were refused."""
+    from .show import pick_article, render_article, render_dead_letters
+
+    article = pick_article(ledger.enriched)
+    title = "One enriched article, as a reader sees it"
+    lines = ["", title, "=" * len(title)]
+    lines.append(render_article(article) if article is not None else "(no article was enriched)")
+    lines += ["", render_dead_letters(list(ledger.dead.values()) + list(ledger.dead_keyless.values()))]
+    click.echo("\n".join(lines))
 
 
 def _scrape(url: str) -> dict[str, float]:
