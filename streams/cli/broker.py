@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..kafka.broker import BrokerError, LocalKafka
+from .startup import ConfigError
 
 
 @click.command()
@@ -35,6 +36,9 @@ def broker(port: int, data_dir: str, nodes: int) -> None:
     except BrokerError as exc:
         kafka.stop()
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # the data directory, or the launcher files (NEWS_KAFKA_DEPLOY_DIR)
+        kafka.stop()
+        raise ConfigError(f"cannot start Kafka: {exc}") from None
     click.echo(f"Kafka ready: KAFKA_BOOTSTRAP_SERVERS={kafka.bootstrap_servers} "
                f"(nodes: {nodes}, data: {Path(data_dir).resolve()})", err=True)
     sys.stdout.flush()

@@ -11,6 +11,7 @@ from ..feed import read_inputs
 from ..kafka.io import produce as produce_records
 from ..kafka.io import read_topic
 from ..settings import STAGE_TOPICS, Settings
+from .startup import require_readable
 
 
 @click.command()
@@ -23,6 +24,7 @@ def produce(files: tuple[str, ...], as_is: bool, stage: str) -> None:
     Records are keyed by their `id`. Lines that are not JSON are reported (file:line) and
     skipped, unless --as-is is given; the pipeline judges everything else.
     """
+    require_readable(files)
     settings = Settings.from_env()
     topic = settings.topic(stage)
     bad = 0

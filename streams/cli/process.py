@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 
@@ -13,7 +12,7 @@ from ..errors import Reason
 from ..feed import read_inputs
 from ..records import DeadLetter, SourcePosition
 from ..settings import Settings
-from .startup import ConfigError, ready_stages
+from .startup import ConfigError, ready_stages, require_readable
 
 EXIT_CODES = """\b
 Exit codes:
@@ -34,11 +33,7 @@ def process(files: tuple[str, ...], output, dead_file, progress: bool | None) ->
     Every input line ends as one enriched record (--output) or one dead letter (--dead-letter,
     and a line on stderr); no record stops the batch.
     """
-    for path in files:  # all inputs readable before any model loads: one line, no traceback
-        if path != "-" and not (os.path.isfile(path) and os.access(path, os.R_OK)):
-            why = "no such file" if not os.path.exists(path) else "not a file" if not os.path.isfile(path) \
-                else "not readable"
-            raise ConfigError(f"cannot read {path}: {why}")
+    require_readable(files)  # all inputs readable before any model loads: one line, no traceback
 
     from ..pipeline import process_payload  # loads the models: only when the command runs
 
