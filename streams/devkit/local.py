@@ -1,8 +1,14 @@
 """Run the whole pipeline on this machine: worker processes and an accounting reader.
 
-Used by ``news-streams demo`` and by the end-to-end tests, so the test proves the demo's
-machinery too. :class:`Ledger` answers the question users care about: did every raw record
-come out exactly once, enriched or dead-lettered?
+Used by ``news-streams demo``, ``bench/`` and the end-to-end and fault tests, so the tests prove
+the demo's machinery too:
+
+* :class:`WorkerProcess`: ``news-streams worker`` as a child process (its settings mirrored into
+  its environment by :func:`settings_env`), waited for through ``/readyz``, stopped with SIGTERM
+  or killed; :func:`vm_rss` reads a process's resident memory.
+* :class:`Ledger` and :func:`collect`: did every raw record come out exactly once, enriched or
+  dead-lettered? (reads ``enriched`` and ``dead-letter`` with the one topic reader).
+* :func:`percentile`: nearest-rank percentiles for the demo's and benchmarks' figures.
 """
 
 from __future__ import annotations
