@@ -69,13 +69,16 @@ class TopicReader:
     ``news-streams tail``, the ledger of ``demo`` and the e2e test, ``bench/`` and the fault tests).
 
     ``async with TopicReader(settings, topics) as reader: batch = await reader.batch()``.
-    Partitions come from the cluster's metadata; ``from_end`` starts at the current end (positions
-    are resolved in :meth:`start`, so records produced afterwards are all seen).
+    Partitions come from the cluster's metadata (or ``partitions``: 0..n-1 of each topic);
+    ``from_end`` starts at the current end (positions are resolved in :meth:`start`, so records
+    produced afterwards are all seen).
     """
 
     def __init__(self, settings: Settings, topics: list[str], *, from_end: bool = False,
-                 isolation_level: str = "read_uncommitted", **options: object) -> None:
+                 isolation_level: str = "read_uncommitted", partitions: int | None = None,
+                 metadata_timeout: float = 0.0, **options: object) -> None:
         self.settings, self.topics, self.from_end = settings, list(topics), from_end
+        self.known_partitions, self.metadata_timeout = partitions, metadata_timeout
         self.consumer = AIOKafkaConsumer(
             **client_options(settings), enable_auto_commit=False, group_id=None,
             isolation_level=isolation_level, fetch_max_bytes=64 * 1024 * 1024,
@@ -88,11 +91,7 @@ class TopicReader:
         await consumer.start()
         try:
             for topic in self.topics:
-                parts = consumer.partitions_for_topic(topic)
-                if parts is None:
-                    await refresh_metadata(consumer)
-                    parts = consumer.partitions_for_topic(topic) or set()
-                self.partitions += [TopicPartition(topic, p) for p in sorted(parts)]
+                self.partitions += [TopicPartition(topic, p) for p in await self._partitions_of(topic)]
             if not self.partitions:
                 raise LookupError(f"no such topic: {', '.join(self.topics)}")
             consumer.assign(self.partitions)
@@ -106,6 +105,22 @@ class TopicReader:
             await consumer.stop()
             raise
         return self
+
+    async def _partitions_of(self, topic: str) -> list[int]:
+        """``partitions`` when given, else the topic's partitions from the cluster's metadata
+        (refreshed once, then for up to ``metadata_timeout`` s: a new topic reaches every
+        broker's metadata a little late)."""
+        if self.known_partitions is not None:
+            return list(range(self.known_partitions))
+        deadline = time.monotonic() + self.metadata_timeout
+        parts = self.consumer.partitions_for_topic(topic)
+        while not parts:
+            await refresh_metadata(self.consumer)
+            parts = self.consumer.partitions_for_topic(topic)
+            if parts or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.5)
+        return sorted(parts or ())
 
     async def batch(self, timeout_ms: int = 200, max_records: int = 1000) -> list[Received]:
         """The records that arrived within ``timeout_ms`` (possibly none)."""

@@ -135,7 +135,7 @@ class OutputReader:
         s = self.settings
         enriched = s.topic("enriched")
         async with TopicReader(s, [enriched, s.topic("dead-letter")], isolation_level=self.isolation_level,
-                               request_timeout_ms=30000) as reader:
+                               partitions=s.topic_partitions, request_timeout_ms=30000) as reader:
             while not self._stop.is_set():
                 outs = [self._parse(rec.topic == enriched, rec, time.time())
                         for rec in await reader.batch(timeout_ms=200, max_records=2000)]
