@@ -149,6 +149,10 @@ def field_texts(cleaned: Any) -> dict[str, str]:
             "byline": getattr(cleaned, "byline", None) or ""}
 
 
+#: Where a mention may have gone when the cleaner changed: text <-> dateline/byline.
+_MOVES = {"text": ("byline", "dateline"), "dateline": ("byline", "text"), "byline": ("dateline", "text")}
+
+
 def resolve(article: GoldArticle, fields: dict[str, str]) -> tuple[list[tuple[Mention, str]], list[str]]:
     """Gold mentions placed in the cleaned fields (with their entity key), and a problem line for
     each one that could not be placed (it stays in the gold count: the product cannot find it)."""
@@ -160,11 +164,15 @@ def resolve(article: GoldArticle, fields: dict[str, str]) -> tuple[list[tuple[Me
             start = m.start
         else:
             start = locate(hay, m.text, m.occ)
+        fld = m.field
+        if start is None:  # the cleaner moved it (a byline it now detects leaves the text)
+            fld, start = next(((f, i) for f in _MOVES.get(m.field, ()) for i in [fields.get(f, "").find(m.text)]
+                               if i >= 0), (fld, None))
             if start is None:
                 problems.append(f"{article.id}: {m.field} no longer holds {m.text!r} (occurrence {m.occ})")
                 out.append((Mention(m.field, -1 - len(out), -1, m.type, m.text), m.entity))
                 continue
-        out.append((Mention(m.field, start, start + len(m.text), m.type, m.text), m.entity))
+        out.append((Mention(fld, start, start + len(m.text), m.type, m.text), m.entity))
     return out, problems
 
 
