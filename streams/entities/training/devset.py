@@ -304,20 +304,10 @@ class curated_people_off:
 
 # --- scoring ------------------------------------------------------------------------------------
 
-@dataclass
-class PRF:
-    precision: float
-    recall: float
-    f1: float
-    support: int
-    predicted: int
-    correct: int
-
-
-def prf(correct: int, predicted: int, gold: int) -> PRF:
-    p = correct / predicted if predicted else 0.0
-    r = correct / gold if gold else 0.0
-    return PRF(p, r, 2 * p * r / (p + r) if p + r else 0.0, gold, predicted, correct)
+try:  # the ANERcorp scorer's P/R/F1 record (its module moves into this package)
+    from .evaluate import Scores as PRF, _prf as prf
+except ImportError:  # pragma: no cover - before the move
+    from ..evaluate import Scores as PRF, _prf as prf  # type: ignore[no-redef]
 
 
 def _table(gold: Counter, pred: Counter, correct: Counter) -> dict[str, PRF]:
@@ -340,9 +330,11 @@ def _alias_byline(pred: Mention, fields: dict[str, str], gold_keys: set[tuple]) 
     return Mention("byline", i, i + len(text), pred.type, text, pred.source)
 
 
-def score_article(gold: list[Group], pred: list[Group], fields: dict[str, str] | None = None) -> dict[str, Counter]:
+def score_article(gold: list[Group], pred: list[Group], fields: dict[str, str] | None = None,
+                  errors: list[tuple] | None = None) -> dict[str, Counter]:
     """Counts for one article: mention- and entity-level gold/pred/correct per type, per field,
-    and for gazetteer-only predictions."""
+    and for gazetteer-only predictions; ``errors`` (when given) receives the missed and the
+    spurious mentions as ``(kind, field, start, end, type, text)``."""
     c: dict[str, Counter] = defaultdict(Counter)
     gkeys = {(m.field, m.start, m.end, m.type) for g in gold for m in g.mentions}
     if fields is not None:
@@ -351,6 +343,10 @@ def score_article(gold: list[Group], pred: list[Group], fields: dict[str, str] |
     for p in pred:
         for m in p.mentions:
             pkeys.setdefault((m.field, m.start, m.end, m.type), m)
+    if errors is not None:
+        gtext = {(m.field, m.start, m.end, m.type): m.text for g in gold for m in g.mentions}
+        errors += [("missed", *k[:3], k[3], gtext[k]) for k in sorted(set(gtext) - set(pkeys))]
+        errors += [("spurious", *k[:3], k[3], pkeys[k].text) for k in sorted(set(pkeys) - set(gtext))]
     for k in gkeys:
         c["m_gold"][k[3]] += 1
         c["f_gold"][k[0]] += 1
@@ -407,8 +403,9 @@ def summarize(c: dict[str, Counter]) -> dict:
 # --- the evaluation -----------------------------------------------------------------------------
 
 def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = None, *, people: bool = True,
-                    predictor: Callable[[Any], list[Group]] | None = None) -> dict:
-    """Score the entity stage on the dev set (see the module doc)."""
+                    predictor: Callable[[Any], list[Group]] | None = None, errors: bool = False) -> dict:
+    """Score the entity stage on the dev set (see the module doc); ``errors``: also list every
+    missed and spurious mention per article (``result["errors"]``)."""
     arts = load_gold(gold)
     recs = read_records(corpus or corpus_path(), (a.id for a in arts))
     missing = [a.id for a in arts if a.id not in recs]
@@ -416,6 +413,7 @@ def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = 
         raise FileNotFoundError(f"{len(missing)} dev-set articles are not in the corpus (first: {missing[0]})")
     total: dict[str, Counter] = {}
     problems: list[str] = []
+    errs: dict[str, list[tuple]] = {}
     run = predictor or predict
 
     def go() -> None:
@@ -424,7 +422,8 @@ def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = 
             fields = field_texts(cleaned)
             res, probs = resolve(a, fields)
             problems.extend(probs)
-            add_counts(total, score_article(gold_groups(res), run(cleaned), fields))
+            e: list[tuple] | None = errs.setdefault(a.id, []) if errors else None
+            add_counts(total, score_article(gold_groups(res), run(cleaned), fields, e))
 
     stripped = None
     if people:
@@ -434,6 +433,8 @@ def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = 
             go()
     out = summarize(total)
     out.update(articles=len(arts), problems=problems, curated_people=people, people_entries_removed=stripped)
+    if errors:
+        out["errors"] = errs
     return out
 
 
