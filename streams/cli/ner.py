@@ -92,10 +92,8 @@ def _devset(run: bool, no_people: bool, model_path: str | None) -> dict | str | 
     """The dev-set section: its figures, or why it did not run."""
     if not run:
         return None
-    if model_path:
-        return "real-news dev set: skipped, it scores the packaged stage (run without --model)"
     from streams.entities.training.devset import corpus_path, evaluate_devset
 
     if not corpus_path().exists():
         return f"real-news dev set: skipped, {corpus_path()} not found (set NEWS_SHARED_DATA)"
-    return evaluate_devset(people=not no_people)
+    return evaluate_devset(people=not no_people, model_path=model_path)

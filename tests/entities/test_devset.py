@@ -197,3 +197,18 @@ def test_ner_eval_has_a_dev_set_section(ner_data):
     assert r.exit_code == 0, r.output
     assert "real-news dev set: 41 articles, curated people list off" in r.output
     assert "entities (one per referent per article)" in r.output
+
+
+def test_model_file_switch(tmp_path):
+    import shutil
+
+    from streams.entities.model import default_model_path, load_model
+
+    src = default_model_path()
+    for f in src.parent.glob(src.stem + "*"):
+        shutil.copy(f, tmp_path / f.name)
+    with d.model_file(tmp_path / src.name):
+        assert load_model().path == tmp_path / src.name
+        with d.curated_people_off():
+            assert load_model().path == tmp_path / src.name
+    assert load_model().path == src

@@ -26,6 +26,7 @@ names a dev-set article id or shares a run of :data:`LEAK_NGRAM` tokens with a d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -285,6 +286,27 @@ def _strip_people(gaz: Any) -> int:
     return len(drop)
 
 
+class model_file:
+    """Context manager: the stage (``enrich``) runs on the model at ``path`` instead of the
+    packaged one (``load_model()`` resolves its default path at each call)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def __enter__(self) -> None:
+        from streams.entities import model as model_mod
+
+        self._default = model_mod.default_model_path
+        model_mod.default_model_path = lambda: self.path
+        model_mod._load.cache_clear()
+
+    def __exit__(self, *exc: object) -> None:
+        from streams.entities import model as model_mod
+
+        model_mod.default_model_path = self._default
+        model_mod._load.cache_clear()
+
+
 class curated_people_off:
     """Context manager: the stage runs on a freshly loaded model whose gazetteer has no curated
     people (fresh, so no feature computed with the list survives in a cache); on exit the next
@@ -403,9 +425,11 @@ def summarize(c: dict[str, Counter]) -> dict:
 # --- the evaluation -----------------------------------------------------------------------------
 
 def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = None, *, people: bool = True,
-                    predictor: Callable[[Any], list[Group]] | None = None, errors: bool = False) -> dict:
-    """Score the entity stage on the dev set (see the module doc); ``errors``: also list every
-    missed and spurious mention per article (``result["errors"]``)."""
+                    predictor: Callable[[Any], list[Group]] | None = None, errors: bool = False,
+                    model_path: str | Path | None = None) -> dict:
+    """Score the entity stage on the dev set (see the module doc); ``model_path``: a model file
+    other than the packaged one; ``errors``: also list every missed and spurious mention per
+    article (``result["errors"]``)."""
     arts = load_gold(gold)
     recs = read_records(corpus or corpus_path(), (a.id for a in arts))
     missing = [a.id for a in arts if a.id not in recs]
@@ -426,13 +450,15 @@ def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = 
             add_counts(total, score_article(gold_groups(res), run(cleaned), fields, e))
 
     stripped = None
-    if people:
+    with contextlib.ExitStack() as stack:
+        if model_path is not None:
+            stack.enter_context(model_file(model_path))
+        if not people:
+            stripped = stack.enter_context(curated_people_off())
         go()
-    else:
-        with curated_people_off() as stripped:
-            go()
     out = summarize(total)
-    out.update(articles=len(arts), problems=problems, curated_people=people, people_entries_removed=stripped)
+    out.update(articles=len(arts), problems=problems, curated_people=people, people_entries_removed=stripped,
+               model=str(model_path) if model_path else "packaged")
     if errors:
         out["errors"] = errs
     return out
@@ -440,7 +466,8 @@ def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = 
 
 def format_devset_report(r: dict) -> str:
     lines = [f"real-news dev set: {r['articles']} articles, curated people list "
-             f"{'on' if r['curated_people'] else 'off'}"]
+             f"{'on' if r['curated_people'] else 'off'}"
+             + ("" if r.get("model", "packaged") == "packaged" else f", model {r['model']}")]
     for level in ("mentions", "entities"):
         lines.append(f"{level + ' (exact span)' if level == 'mentions' else 'entities (one per referent per article)'}")
         lines.append(f"  {'type':<8} {'P':>6} {'R':>6} {'F1':>6} {'support':>8} {'predicted':>9}")
