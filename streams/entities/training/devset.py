@@ -221,27 +221,45 @@ def section_of(url: str | None) -> str | None:
 
 
 def select(path: str | Path, quotas: dict[str, int] = QUOTAS, seed: int = SEED,
-           max_chars: int = MAX_BODY_CHARS) -> list[dict]:
+           max_chars: int = MAX_BODY_CHARS, *, limit: int | None = None, exclude: Iterable[str] = (),
+           keep: Callable[[Any], bool] | None = None) -> list[dict]:
     """The dev-set draw: the corpus sorted by id, shuffled with ``seed``, walked once; a record
-    is taken while its source's quota is open, its body has at most ``max_chars`` characters and
-    cleaning leaves text."""
+    is taken while its source's quota is open (and fewer than ``limit`` are taken), its body has
+    at most ``max_chars`` characters, it is not in ``exclude``, cleaning leaves text and ``keep``
+    (given the cleaned article) accepts it."""
     from streams.errors import Rejected
 
+    skip = set(exclude)
     recs = sorted(read_records(path).values(), key=lambda r: r["id"])
     random.Random(seed).shuffle(recs)
     left = dict(quotas)
-    out = []
+    out: list[dict] = []
     for r in recs:
         src = r.get("source")
-        if left.get(src, 0) <= 0 or len(r.get("body") or "") > max_chars:
+        if left.get(src, 0) <= 0 or len(r.get("body") or "") > max_chars or r["id"] in skip:
             continue
         try:
-            clean_record(r)
+            cleaned = clean_record(r)
         except Rejected:
+            continue
+        if keep is not None and not keep(cleaned):
             continue
         left[src] -= 1
         out.append(r)
+        if limit is not None and len(out) >= limit:
+            break
     return out
+
+
+#: The second draw: articles whose dateline or byline the cleaner separates, so that those fields
+#: (issue 17, item 6) are measured on more than a handful of mentions.
+SUPPLEMENT = {"seed": 18, "limit": 12, "per_source": 3}
+
+
+def select_supplement(path: str | Path, exclude: Iterable[str]) -> list[dict]:
+    quotas = dict.fromkeys(QUOTAS, SUPPLEMENT["per_source"])
+    return select(path, quotas, SUPPLEMENT["seed"], limit=SUPPLEMENT["limit"], exclude=exclude,
+                  keep=lambda c: bool(c.dateline or c.byline))
 
 
 # --- prediction ---------------------------------------------------------------------------------
