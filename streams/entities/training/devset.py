@@ -8,6 +8,10 @@ and each mention is found again in the field it names (``title``, ``text``, ``da
 ``Dateline.text``, ``byline``): by its offsets when the surface still stands there, else by its
 occurrence index, so small cleaner changes do not invalidate the annotation.
 
+Over 450 lines: offline evaluation code (never imported at run time) that keeps the gold's
+format, its relocation, the stated article draw, the scorer and the training-leak guard in one
+place, so a change to the gold format is one diff; split it when a second consumer appears.
+
 Scores (micro P/R/F1 per type and overall):
 
 * **mentions**: a predicted mention counts when its field, exact span and type equal a gold one;
