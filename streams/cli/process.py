@@ -8,8 +8,8 @@ from collections import Counter
 import click
 import orjson
 
+from ..devkit.feed import read_inputs
 from ..errors import Reason
-from ..feed import read_inputs
 from ..records import DeadLetter, SourcePosition
 from ..settings import Settings
 from .startup import ConfigError, ready_stages, require_readable

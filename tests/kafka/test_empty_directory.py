@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from streams.local import WorkerProcess
+from streams.devkit.local import WorkerProcess
 from streams.settings import Settings
 
 pytestmark = pytest.mark.kafka
