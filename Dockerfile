@@ -47,9 +47,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     NEWS_LOG_FORMAT=json
 USER 10001:10001
 EXPOSE 6066
-# /healthz answers 200 while the worker runs and has a consumer, 503 while it stops.
-HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('NEWS_WEB_PORT', '6066')}/healthz\", timeout=4).status == 200 else 1)"]
+# Healthy = ready: /readyz answers 200 once the models are loaded, the broker is reachable and
+# the group is joined with partitions assigned (or legitimately idle); /healthz (liveness: the
+# event loop answers) is for orchestrators that restart, e.g. the Kubernetes livenessProbe.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=90s --retries=3 \
+  CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('NEWS_WEB_PORT', '6066')}/readyz\", timeout=4).status == 200 else 1)"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["news-streams"]
 CMD ["worker", "--loglevel=info"]
