@@ -18,9 +18,14 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY requirements.lock /tmp/requirements.lock
 RUN pip install --only-binary=:all: -r /tmp/requirements.lock \
  && pip install setuptools==80.9.0 wheel==0.45.1
-# The project itself, with --no-deps: nothing outside the lock gets in.
-COPY pyproject.toml README.md /src/
+# The project itself, with --no-deps: nothing outside the lock gets in. Everything the build
+# reads: the package, the build configuration (setup.py and MANIFEST.in when the build has them:
+# the patterns match nothing otherwise), the licence files, and the source folders the wheel
+# bundles (the record contracts and the Kafka launcher files).
+COPY pyproject.toml README.md NOTICE setup.p[y] MANIFEST.i[n] /src/
 COPY streams /src/streams
+COPY schemas /src/schemas
+COPY deploy/kafka /src/deploy/kafka
 RUN pip install --no-deps --no-build-isolation /src \
  && pip uninstall -y setuptools wheel \
  && pip check

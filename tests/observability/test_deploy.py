@@ -248,6 +248,56 @@ def test_dockerfile():
     assert ".venv" in ignored and ".git" in ignored
 
 
+def _dockerignored(path: str) -> bool:
+    """Docker's .dockerignore rule for one path: the last matching pattern wins, ``!`` re-includes;
+    a pattern matching a parent folder excludes what is inside it."""
+    from fnmatch import fnmatch
+
+    parts = path.split("/")
+    excluded = False
+    for raw in (ROOT / ".dockerignore").read_text().splitlines():
+        pattern = raw.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        negate = pattern.startswith("!")
+        pattern = pattern.lstrip("!").rstrip("/").removeprefix("**/")
+        if any(fnmatch("/".join(parts[:i]), pattern) or fnmatch(parts[i - 1], pattern)
+               for i in range(1, len(parts) + 1)):
+            excluded = not negate
+    return excluded
+
+
+def test_docker_build_gets_everything_the_build_reads():
+    """No engine here, so the build stage is checked against the build's inputs: every file the
+    wheel build reads is copied into /src by the Dockerfile and not kept out by .dockerignore."""
+    text = DOCKERFILE.read_text()
+    build_stage = text[:[m.start() for m in re.finditer(r"^FROM ", text, flags=re.M)][1]]
+    copied: list[str] = []
+    for line in re.findall(r"^COPY (?!--from)(.+)$", build_stage, flags=re.M):
+        *sources, dest = line.split()
+        if dest.startswith("/src"):
+            copied += sources
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    needed = ["pyproject.toml", project["readme"], "streams/__init__.py", *project.get("license-files", [])]
+    if isinstance(project.get("license"), dict) and "file" in project["license"]:
+        needed.append(project["license"]["file"])
+    for extra in ("setup.py", "MANIFEST.in"):
+        if (ROOT / extra).exists():
+            needed.append(extra)
+    if (ROOT / "setup.py").exists():  # folders a build hook bundles into the wheel
+        for folder in re.findall(r'^\s*"([\w./-]+)":\s*\(', (ROOT / "setup.py").read_text(), flags=re.M):
+            needed += [str(f.relative_to(ROOT)) for f in sorted((ROOT / folder).iterdir()) if f.is_file()]
+    from fnmatch import fnmatch
+
+    for path in needed:
+        assert (ROOT / path).exists(), path
+        assert any(fnmatch(path, src) or path.startswith(src.rstrip("/") + "/") for src in copied), \
+            f"the Dockerfile's build stage does not copy {path} (copies: {copied})"
+        assert not _dockerignored(path), f".dockerignore keeps {path} out of the build context"
+    for secret in (".env", "deploy/prometheus/prometheus.yml", ".git/config"):
+        assert _dockerignored(secret), secret
+
+
 def test_requirements_lock_pins_exactly_the_runtime_dependencies():
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
