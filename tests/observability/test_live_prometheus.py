@@ -22,9 +22,9 @@ from dataclasses import replace
 
 import pytest
 
-from streams.kafka.broker import free_port
+from streams.devkit.broker import free_port
 from streams.kafka.io import produce
-from streams.local import Ledger, WorkerProcess, collect
+from streams.devkit.local import Ledger, WorkerProcess, collect
 
 from .conftest import DEPLOY, ROOT
 
@@ -180,9 +180,10 @@ def test_prometheus_scrapes_workers_processing_articles(kafka_settings, promethe
         assert check, "HEALTHCHECK CMD not found"
         cmd = json.loads(check[1])
         assert cmd[0] == "python" and "/readyz" in cmd[-1]
-        readyz_served = _status(workers[0].metrics_url.replace("/metrics", "/readyz")) != 404
+        assert _status(workers[0].metrics_url.replace("/metrics", "/readyz")) == 200
         healthcheck = subprocess.run([os.sys.executable, *cmd[1:]],
                                      env={**os.environ, "NEWS_WEB_PORT": str(settings.web_port)}, timeout=10)
+        assert healthcheck.returncode == 0
         for w in workers:
             assert w.alive()
     finally:
@@ -207,9 +208,6 @@ def test_prometheus_scrapes_workers_processing_articles(kafka_settings, promethe
         started = next(p for p in parsed if p["message"] == "worker starting")
         assert started["settings"]["kafka_sasl_password"] == "***"
     assert any("dead-letter" in p for p in logs[0].splitlines() + logs[1].splitlines())
-    if not readyz_served:  # TODO(merge): remove once /readyz is on main (branch redesign-service)
-        pytest.xfail("the worker does not serve /readyz yet, which the image's HEALTHCHECK asks")
-    assert healthcheck.returncode == 0
 
 
 def _dashboard_queries() -> dict[str, list[str]]:
