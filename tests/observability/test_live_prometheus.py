@@ -150,6 +150,7 @@ def test_prometheus_scrapes_workers_processing_articles(kafka_settings, promethe
 
         # Two workers on one host: two targets, two identities, non-overlapping series.
         assert prometheus.scalar('sum(up{job="news-streams"})') == 2
+        assert prometheus.scalar("sum(news_worker_ready)") == 2  # /readyz as a series, for NewsWorkerNotReady
         info = prometheus.query("news_worker_info")
         assert {r["metric"]["worker"].rsplit(":", 1)[1] for r in info} == {str(settings.web_port), str(second.web_port)}
         assert {r["metric"]["instance"] for r in info} == set(targets)
