@@ -16,6 +16,7 @@ ENRICHED_ORDER = [
     "published_at", "scraped_at", "ingested_at", "cleaned_at", "processed_at", "content_hash", "paragraphs",
     "sentence_count", "word_count", "char_count", "entities", "dateline", "byline", "authors", "captions",
     "removed", "was_html", "extra", "schema_version",
+    "quotes", "dates", "dates_anchor",  # schema 1.1, additive: appended (streams.facts)
 ]
 
 
