@@ -27,6 +27,7 @@ import math
 from datetime import datetime, timezone
 from typing import Any, Iterable, MutableMapping
 
+from .. import SCHEMA_VERSION
 from ..timeutil import rfc3339
 from .config import TrendConfig, WindowSpec
 from .events import DUPLICATE, LATE, Observation
@@ -205,6 +206,7 @@ class TrendState:
         expected = baseline(self._previous(spec, start, key), spec.baseline_windows)
         _, _, etype, text, eid, name = agg.rep
         return {
+            "schema_version": SCHEMA_VERSION,
             "window": spec.label,
             "window_start": ms_to_rfc3339(start),
             "window_end": ms_to_rfc3339(start + spec.size_ms),
