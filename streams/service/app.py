@@ -60,6 +60,7 @@ class NewsApp:
     settings: Settings
     clean_agent: Any
     entities_agent: Any
+    trends: Any = None  # streams.trends.stage.TrendStage, when NEWS_TRENDS is on
 
 
 def _credentials(settings: Settings) -> Any:
@@ -271,7 +272,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
         except Exception as exc:  # keep the last figures; the timestamp metric shows they are stale
             log.warning("could not refresh news_consumer_lag: %s: %s", type(exc).__name__, exc)
 
-    return NewsApp(app, topics, settings, clean_agent, entities_agent)
+    trends = None
+    if settings.trends_enabled and settings.exactly_once:
+        log.warning("the trend stage does not run with NEWS_PROCESSING_GUARANTEE=exactly_once (NEWS_TRENDS ignored)")
+    elif settings.trends_enabled:
+        from ..trends.stage import register as register_trends
+
+        trends = register_trends(app, settings, enriched=topics.enriched)
+    return NewsApp(app, topics, settings, clean_agent, entities_agent, trends)
 
 
 class InOrderAcks:

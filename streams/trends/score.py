@@ -20,11 +20,11 @@ that averaged 10 articles an hour and is in 30 this hour scores 5.2; one steady 
 from __future__ import annotations
 
 import math
-from typing import Iterable
 
 
-def baseline(previous: Iterable[int], windows: int) -> float:
-    return (sum(previous) + 1.0) / (windows + 1.0)
+def baseline(previous_total: int, windows: int) -> float:
+    """``previous_total``: articles in the ``windows`` previous windows together."""
+    return (previous_total + 1.0) / (windows + 1.0)
 
 
 def burst_score(x: int, expected: float) -> float:

@@ -23,6 +23,7 @@ active entity and window size.
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import datetime, timezone
 from typing import Any, Iterable, MutableMapping
@@ -48,6 +49,7 @@ class _Agg:
         self.rep = rep  # (t, article, type, text, id, name)
 
 
+@functools.lru_cache(maxsize=4096)  # window bounds repeat for every entity of a window
 def ms_to_rfc3339(ms: int) -> str:
     return rfc3339(datetime.fromtimestamp(ms / 1000.0, timezone.utc))
 
@@ -70,10 +72,12 @@ class TrendState:
         self._history_expiry: dict[tuple[int, int], set[str]] = {}  # (size, last start) -> history keys
         self._history_last: dict[str, tuple[int, int]] = {}  # history key -> its (size, last start)
         self._next_change: int | None = None  # the watermark at which something closes or expires
+        self.updates = 0  # how many of the last observe()'s rows were late updates
 
     # -- counting -------------------------------------------------------------------------------
     def observe(self, obs: Observation) -> tuple[str, list[dict]]:
         """Count one (entity, article); returns the outcome and the rows to emit now."""
+        self.updates = 0
         wm = self.watermark
         if wm is not None and obs.t < wm - self.config.lateness_ms:
             return LATE, []
@@ -84,6 +88,7 @@ class TrendState:
         self._index(skey, obs.t)
         rows = self._count(obs.key, obs.t, obs.mentions, (obs.t, obs.article, obs.type, obs.text, obs.id, obs.name),
                            emit=wm is not None)
+        self.updates = len(rows)  # late updates come first, then the rows of windows this closes
         if wm is None or obs.t > wm:
             rows.extend(self._advance(obs.t))
         return COUNTED, rows
@@ -184,26 +189,29 @@ class TrendState:
         self._history_expiry.setdefault((size, start), set()).add(hkey)
 
     # -- rows ----------------------------------------------------------------------------------
-    def _previous(self, spec: WindowSpec, start: int, key: str) -> list[int]:
+    def _previous_sum(self, spec: WindowSpec, start: int, key: str) -> int:
+        """Articles of ``key`` in the K windows before ``start`` (kept windows, else archived)."""
         size = spec.size_ms
         by_start = self.windows[size]
-        archived: dict[int, int] | None = None
-        out = []
-        for i in range(1, spec.baseline_windows + 1):
-            s = start - i * size
+        total = 0
+        missing = []
+        for s in range(start - spec.baseline_windows * size, start, size):
             window = by_start.get(s)
-            if window is not None:
+            if window is None:
+                missing.append(s)
+            else:
                 agg = window.get(key)
-                out.append(agg.articles if agg is not None else 0)
-                continue
-            if archived is None:
-                value = self.history.get(spec.label + SEP + key)
-                archived = {p[0]: p[1] for p in value["h"]} if value else {}
-            out.append(archived.get(s, 0))
-        return out
+                if agg is not None:
+                    total += agg.articles
+        if missing:
+            value = self.history.get(spec.label + SEP + key)
+            if value:
+                archived = {p[0]: p[1] for p in value["h"]}
+                total += sum(archived.get(s, 0) for s in missing)
+        return total
 
     def _row(self, spec: WindowSpec, start: int, key: str, agg: _Agg) -> dict:
-        expected = baseline(self._previous(spec, start, key), spec.baseline_windows)
+        expected = baseline(self._previous_sum(spec, start, key), spec.baseline_windows)
         _, _, etype, text, eid, name = agg.rep
         return {
             "schema_version": SCHEMA_VERSION,

@@ -88,10 +88,10 @@ def test_parse_windows_and_durations():
 
 
 def test_baseline_is_smoothed_and_score_ranks_bursts():
-    first = baseline([], 24)
+    first = baseline(0, 24)
     assert 0 < first < 1 and math.isfinite(burst_score(1, first))
     assert burst_score(5, first) > burst_score(1, first) > 0
-    steady = baseline([10] * 24, 24)
+    steady = baseline(240, 24)
     assert abs(burst_score(10, steady)) < 0.5
     assert burst_score(30, steady) > 4
     assert burst_score(0, steady) < -4
