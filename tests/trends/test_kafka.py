@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import urllib.request
 
+import orjson
 import pytest
+
+from streams.kafka.io import produce
 
 from streams.local import WorkerProcess
 from streams.trends import TrendConfig, trend_rows
@@ -33,6 +37,10 @@ def test_stream_rows_equal_batch_rows_and_direct_count(kafka_settings, corpus_en
     worker = WorkerProcess(settings, tmp_path / "worker.log").start()
     try:
         assert worker.wait_assigned(), (tmp_path / "worker.log").read_text()[-3000:]
+        bad = [(b"x", b"{not json"), (b"y", orjson.dumps({"id": "y", "published_at": "2999-01-01", "entities": []})),
+               (b"z", orjson.dumps({"id": "z", "published_at": "garbage", "entities": [{"type": "PER"}]})),
+               (b"w", orjson.dumps({"id": "w", "published_at": "2015-07-27T10:00:00", "entities": [7, {"x": 1}]}))]
+        assert asyncio.run(produce(settings, settings.topic("enriched"), bad)).sent == len(bad)
         produce_enriched(settings, records)
         deadline = time.monotonic() + 180
         metrics = ""
@@ -43,7 +51,11 @@ def test_stream_rows_equal_batch_rows_and_direct_count(kafka_settings, corpus_en
             time.sleep(1)
         assert metric(metrics, 'news_trends_observations_total{outcome="counted"}') == pairs
         assert metric(metrics, 'news_trends_observations_total{outcome="duplicate"}') > 0
-        assert metric(metrics, 'news_trends_dropped_total{reason="no_entities"}') >= 1
+        empty = sum(1 for r in records if not r["entities"])
+        time.sleep(2)  # the bad records went first; a moment for any partition still behind
+        for reason, n in [("no_entities", empty), ("malformed_json", 1), ("future", 1), ("no_event_time", 1),
+                          ("bad_entity", 2)]:
+            assert metric(metrics, f'news_trends_dropped_total{{reason="{reason}"}}') == n, reason
 
         # /trends: the current (open) day of the newest partition watermark, its counts exact so far
         view = get_json(f"http://{settings.web_host}:{settings.web_port}/trends?window=1d&limit=5")
@@ -87,3 +99,48 @@ def get_json_status(url: str) -> int:
     except urllib.error.HTTPError as exc:
         return exc.code
     return 200
+
+
+def test_view_gathers_top_rows_from_every_worker(kafka_settings, corpus_enriched, tmp_path, monkeypatch):
+    """Two workers share the partitions: /trends on either answers for all of them."""
+    from dataclasses import replace
+
+    from streams.kafka.broker import free_port
+
+    monkeypatch.setenv("NEWS_TRENDS_LATENESS", "36500d")
+    settings = replace(kafka_settings, broker_session_timeout=6.0, broker_rebalance_timeout=10.0)
+    records = corpus_enriched[:150]
+    expected = direct_count(records, D)
+    pairs = sum(n for n, _ in expected.values())
+    workers = [WorkerProcess(replace(settings, web_port=free_port(), data_dir=str(tmp_path / f"faust-{i}")),
+                             tmp_path / f"worker-{i}.log") for i in (1, 2)]
+    try:
+        for w in workers:
+            w.start()
+        for w in workers:
+            assert w.wait_assigned(), w.log_path.read_text()[-3000:]
+        time.sleep(8)  # let a second rebalance (the other worker joining) settle
+        produce_enriched(settings, records)
+
+        def counted_everywhere() -> float:
+            return sum(metric(urllib.request.urlopen(w.metrics_url, timeout=10).read().decode(),
+                              'news_trends_observations_total{outcome="counted"}') for w in workers)
+
+        deadline = time.monotonic() + 180
+        while counted_everywhere() < pairs and time.monotonic() < deadline:
+            time.sleep(1)
+        assert counted_everywhere() == pairs
+        urls = [f"http://{w.settings.web_host}:{w.settings.web_port}/trends?window=1d&limit=1000" for w in workers]
+        views = [get_json(url) for url in urls]
+        local = [get_json(url + "&local=1")["rows"] for url in urls]
+    finally:
+        codes = [w.stop() for w in workers]
+    assert codes == [0, 0], [w.log_path.read_text()[-2000:] for w in workers]
+    for view in views:
+        assert len(view["workers"]) == 2 and not view["unreachable"], view["workers"]
+        latest = view["window_start"]
+        got = row_cells(view["rows"], "1d")
+        want = {cell: counts for cell, counts in expected.items() if cell[0] == next(iter(got))[0]}
+        assert got == want  # every entity of the newest day, wherever it is counted
+        from_each = [{r["entity"]["key"] for r in rows if r["window_start"] == latest} for rows in local]
+        assert all(from_each) and {k for _, k in got} == from_each[0] | from_each[1]
