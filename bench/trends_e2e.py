@@ -1,0 +1,69 @@
+"""End to end with and without the trend stage, side by side on one broker: the cost of trends.
+
+    KAFKA_BOOTSTRAP_SERVERS=host:port .venv/bin/python -m bench.trends_e2e [--articles 600] [--rounds 2]
+
+Each round runs one worker on fresh topics twice, ``NEWS_TRENDS=off`` then ``on`` (the order
+alternates between rounds), feeds the same raw articles of the shared corpus and measures, as
+``bench.e2e`` does, enriched articles/s (the trend agents share the worker's event loop, so
+their cost shows as a lower rate) and the worker's CPU milliseconds per article (steadier on a
+shared machine). Prints a JSON object and the ratio with/without.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import lines, load_avg, machine_info  # noqa: E402
+from bench.e2e import run_pipeline  # noqa: E402
+from streams.settings import Settings, shared_data_dir  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--partitions", type=int, default=4)
+    args = parser.parse_args()
+    payloads = lines(shared_data_dir() / "ar-saudinewsnet-6k.jsonl", args.articles)
+    base = Settings.from_env()
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="bench-trends-") as tmp:
+        for round_ in range(args.rounds):
+            for trends in (("off", "on") if round_ % 2 == 0 else ("on", "off")):
+                os.environ["NEWS_TRENDS"] = trends  # the worker process inherits it
+                result = run_pipeline(base, payloads, 1, Path(tmp), partitions=args.partitions)
+                runs.append({"round": round_ + 1, "trends": trends, "load_avg": load_avg(),
+                             "articles_per_s": round(result["articles_per_s"], 1),
+                             "worker_cpu_ms_per_article": round(result["worker_cpu_ms_per_article"], 2),
+                             "worker_peak_rss_mb": result["worker_peak_rss_mb"], "exit_codes": result["exit_codes"]})
+                print(f"round {round_ + 1} trends {trends:>3}: {runs[-1]['articles_per_s']:7.1f} articles/s, "
+                      f"{runs[-1]['worker_cpu_ms_per_article']:6.2f} CPU ms/article (load {runs[-1]['load_avg']})",
+                      file=sys.stderr)
+
+    def mean(trends: str, key: str) -> float:
+        values = [r[key] for r in runs if r["trends"] == trends]
+        return sum(values) / len(values)
+
+    summary = {
+        "rate_ratio_on_off": round(mean("on", "articles_per_s") / mean("off", "articles_per_s"), 3),
+        "cpu_ratio_off_on": round(mean("off", "worker_cpu_ms_per_article") / mean("on", "worker_cpu_ms_per_article"), 3),
+    }
+    print(orjson.dumps({"machine": machine_info(), "articles": len(payloads), "runs": runs, "summary": summary},
+                       option=orjson.OPT_INDENT_2).decode())
+    print(f"with trends / without: rate {summary['rate_ratio_on_off']:.1%}, CPU per article "
+          f"{summary['cpu_ratio_off_on']:.1%} (1 worker, {len(payloads)} articles, {args.rounds} round(s))",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
