@@ -6,7 +6,7 @@ Without a file, the first N articles of the shared Arabic corpus are cleaned and
 (not timed). Prints one JSON object and a short table. Figures:
 
 * ``core``: per article: parse the enriched JSON, extract the observations, count them
-  (``TrendState.observe``; plain dicts as tables), every article counted (lateness unbounded);
+  (``TrendState.observe_article``; plain dicts as tables), every article counted (lateness unbounded);
 * ``worker_path``: what the two trend agents compute per article without Kafka: parse, extract,
   encode one repartition record per entity, decode it, count, encode the rows;
 * ``replay``: the corpus replayed R times, each copy 3 weeks later with fresh ids, with the
@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 from bench.common import load_avg, machine_info, measure, peak_rss_mb  # noqa: E402
 from streams.trends import TrendConfig, TrendState, extract  # noqa: E402
 from streams.trends.events import event_time_ms  # noqa: E402
-from streams.trends.stage import decode_observation, encode_observation  # noqa: E402
+from streams.trends.stage import by_partition, decode_group, encode_group  # noqa: E402
 
 NOW_MS = int(time.time() * 1000)
 WEEKS3_MS = 21 * 86_400_000
@@ -57,14 +57,14 @@ def enriched_lines(path: Path | None, limit: int) -> list[bytes]:
 
 
 def _per_article(lines: list[bytes], count) -> dict:
-    """``measure`` of parse + extract + ``count(state, observation)`` per article, all articles counted."""
+    """``measure`` of parse + extract + ``count(state, observations)`` per article, all articles counted."""
     config = TrendConfig.from_strings("1h,1d", "36500d")
     state = TrendState(config)
 
     def one(line: bytes) -> bool:
         ex = extract(orjson.loads(line), now_ms=NOW_MS, future_ms=config.future_ms, max_entities=config.max_entities)
-        for obs in ex.observations:
-            count(state, obs)
+        if ex.observations:
+            count(state, ex.observations)
         return not ex.observations
 
     figures = measure(one, lines, sum(map(len, lines)), warm=0)
@@ -73,18 +73,28 @@ def _per_article(lines: list[bytes], count) -> dict:
 
 
 def bench_core(lines: list[bytes]) -> dict:
-    return _per_article(lines, lambda state, obs: state.observe(obs))
-
-
-def _through_kafka_codecs(state: TrendState, obs) -> None:
-    """What the agents add: the repartition record's encoding and decoding, the rows' encoding."""
-    _, rows = state.observe(decode_observation(obs.key.encode("utf-8"), encode_observation(obs)))
-    for row in rows:
-        orjson.dumps(row)
+    return _per_article(lines, lambda state, observations: state.observe_article(
+        observations[0].article, observations[0].t, observations))
 
 
 def bench_worker_path(lines: list[bytes]) -> dict:
-    return _per_article(lines, _through_kafka_codecs)
+    """What the agents add: grouping by partition, the repartition records' encoding and
+    decoding, the rows' encoding; four partitions, each with its own state."""
+    config = TrendConfig.from_strings("1h,1d", "36500d")
+    seen: dict = {}
+    history: dict = {}
+    states = [TrendState(config, seen, history, p) for p in range(4)]
+
+    def count(_: TrendState, observations) -> None:
+        for partition, group in by_partition(observations, 4).items():
+            group = decode_group(encode_group(group))
+            _, rows = states[partition].observe_article(group[0].article, group[0].t, group)
+            for row in rows:
+                orjson.dumps(row)
+
+    figures = _per_article(lines, count)
+    figures["state"] = {kind: sum(st.size()[kind] for st in states) for kind in ("seen", "windows", "history")}
+    return figures
 
 
 def bench_replay(lines: list[bytes], replays: int) -> dict:
@@ -96,10 +106,9 @@ def bench_replay(lines: list[bytes], replays: int) -> dict:
         shift = copy * WEEKS3_MS
         for rec in records:
             ex = extract(rec, now_ms=NOW_MS, future_ms=config.future_ms, max_entities=config.max_entities)
-            for obs in ex.observations:
-                moved = type(obs)(obs.key, f"{obs.article}#{copy}", obs.t + shift, obs.mentions, obs.type, obs.text,
-                                  obs.id, obs.name)
-                rows += len(state.observe(moved)[1])
+            if ex.observations:
+                article, t = f"{rec['id']}#{copy}", ex.observations[0].t + shift
+                rows += len(state.observe_article(article, t, ex.observations)[1])
         sizes.append({"copy": copy + 1, **state.size()})
     cpu = time.process_time() - started
     return {"articles": len(records) * replays, "rows": rows, "cpu_seconds": round(cpu, 2),
@@ -125,8 +134,9 @@ def bench_bad_input() -> dict:
         state = TrendState(config)
         started = time.perf_counter()
         ex = extract(rec, now_ms=NOW_MS, future_ms=config.future_ms, max_entities=config.max_entities)
-        outcomes = [state.observe(o)[0] for o in ex.observations]
-        out[name] = {"counted": outcomes.count("counted"), "refused": ex.skipped,
+        outcome = state.observe_article(ex.observations[0].article, ex.observations[0].t, ex.observations)[0] \
+            if ex.observations else None
+        out[name] = {"counted": len(ex.observations) if outcome == "counted" else 0, "refused": ex.skipped,
                      "ms": round((time.perf_counter() - started) * 1000, 2)}
     return out
 

@@ -40,19 +40,20 @@ def trend_rows(records: Iterable[Any], config: TrendConfig | None = None, *, ord
     config = config or TrendConfig()
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     result = BatchResult(rows=[])
-    observations: list[Observation] = []
+    articles: list[list[Observation]] = []
     for record in records:
         result.articles += 1
         extracted = extract(record, now_ms=now_ms, future_ms=config.future_ms, max_entities=config.max_entities)
         result.skipped.update(extracted.skipped)
-        observations.extend(extracted.observations)
+        if extracted.observations:
+            articles.append(extracted.observations)
     if order == "event":
-        observations.sort(key=lambda o: o.t)  # stable: input order among equal times
+        articles.sort(key=lambda group: group[0].t)  # stable: input order among equal times
     state = TrendState(config)
     final: dict[tuple, dict] = {}
-    for obs in observations:
-        outcome, rows = state.observe(obs)
-        result.outcomes[outcome] += 1
+    for group in articles:
+        outcome, rows = state.observe_article(group[0].article, group[0].t, group)
+        result.outcomes[outcome] += len(group)
         for row in rows:
             final[_row_key(row)] = row
     for row in state.open_rows():

@@ -2,10 +2,11 @@
 
 Two Faust agents, registered on an existing app by :func:`register`:
 
-* ``trends-split`` reads ``enriched`` and sends one small record per (article, entity) to
-  ``trends-mentions``, keyed by the entity key, so every entity is counted by exactly one
-  partition (the repartition goes through Kafka, like ``group_by``, but one article fans out to
-  many entities);
+* ``trends-split`` reads ``enriched`` and repartitions its entities by entity key through the
+  ``trends-mentions`` topic, so every entity is counted by exactly one partition: an entity
+  goes to partition ``murmur2(key) % partitions`` (Kafka's own choice for that key), and the
+  entities of one article that land on the same partition travel in one record, keyed by the
+  first of their keys (a few records per article instead of one per entity);
 * ``trends`` keeps a :class:`~streams.trends.state.TrendState` per partition of
   ``trends-mentions``, its durable part in two Faust tables with changelog topics
   (``trends-seen``, ``trends-history``; ``NEWS_TRENDS_STORE``: ``memory://`` or ``rocksdb://``
@@ -40,6 +41,7 @@ from typing import Any
 
 import faust
 import orjson
+from aiokafka.partitioner import murmur2
 from faust.types import TP
 
 from ..codec import CODEC_NAME
@@ -60,13 +62,28 @@ def _raw_topic(app: faust.App, name: str, partitions: int) -> faust.TopicT:
                      partitions=partitions)
 
 
-def encode_observation(obs: Observation) -> bytes:
-    return orjson.dumps([obs.article, obs.t, obs.mentions, obs.type, obs.text, obs.id, obs.name])
+def partition_of(key: str, partitions: int) -> int:
+    """The partition Kafka's default partitioner gives ``key`` (murmur2, as the Java client)."""
+    return (murmur2(key.encode("utf-8")) & 0x7FFFFFFF) % partitions
 
 
-def decode_observation(key: bytes, value: bytes) -> Observation:
-    article, t, mentions, etype, text, eid, name = orjson.loads(value)
-    return Observation(key.decode("utf-8"), article, int(t), int(mentions), etype, text, eid, name)
+def by_partition(observations: list[Observation], partitions: int) -> dict[int, list[Observation]]:
+    groups: dict[int, list[Observation]] = {}
+    for obs in observations:
+        groups.setdefault(partition_of(obs.key, partitions), []).append(obs)
+    return groups
+
+
+def encode_group(group: list[Observation]) -> bytes:
+    """One article's entities for one partition: ``[article, t, [[key, mentions, type, text, id, name], ...]]``."""
+    return orjson.dumps([group[0].article, group[0].t, [[o.key, o.mentions, o.type, o.text, o.id, o.name]
+                                                        for o in group]])
+
+
+def decode_group(value: bytes) -> list[Observation]:
+    article, t, entities = orjson.loads(value)
+    return [Observation(key, article, int(t), int(mentions), etype, text, eid, name)
+            for key, mentions, etype, text, eid, name in entities]
 
 
 @dataclass
@@ -190,8 +207,8 @@ def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, conf
             service_metrics.SEND_ERRORS.labels(STAGE).inc()
             log.error("trends: a send failed: %s: %s", type(exc).__name__, exc)
 
-    async def send(topic: str, key: bytes, value: bytes) -> None:
-        fut = await app.producer.send(topic, key, value, None, None, None)
+    async def send(topic: str, key: bytes, value: bytes, partition: int | None = None) -> None:
+        fut = await app.producer.send(topic, key, value, partition, None, None)
         fut.add_done_callback(sent)
 
     @app.agent(enriched, name="trends-split")
@@ -208,8 +225,8 @@ def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, conf
             m.ARTICLES.labels(ex.time_source or "none").inc()
             for reason, n in ex.skipped.items():
                 m.DROPPED.labels(reason).inc(n)
-            for obs in ex.observations:
-                await send(mentions_name, obs.key.encode("utf-8"), encode_observation(obs))
+            for partition, group in by_partition(ex.observations, partitions).items():
+                await send(mentions_name, group[0].key.encode("utf-8"), encode_group(group), partition)
 
     @app.agent(mentions, name="trends")
     async def count_agent(stream: faust.StreamT) -> None:
@@ -226,24 +243,24 @@ def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, conf
                     await send(trends_name, row["entity"]["key"].encode("utf-8"), orjson.dumps(row))
                 m.ROWS.labels("restore").inc(len(restored))
             try:
-                obs = decode_observation(event.key, event.value)
+                group = decode_group(event.value)
+                article, t = group[0].article, group[0].t
             except Exception as exc:  # not ours: another producer wrote to the topic
                 m.DROPPED.labels("malformed_json").inc()
                 log.warning("trends: unreadable record at %s[%d]@%d: %s: %s", event.message.topic, partition,
                             event.message.offset, type(exc).__name__, exc)
                 continue
-            outcome, rows = state.observe(obs)
+            outcome, rows = state.observe_article(article, t, group)
             if outcome == COUNTED:
-                counted.inc()
+                counted.inc(len(group))
             else:
                 child = outcomes.get(outcome) or outcomes.setdefault(outcome, m.OBSERVATIONS.labels(outcome))
-                child.inc()
+                child.inc(len(group))
             if rows:
                 updates.inc(state.updates)
                 closes.inc(len(rows) - state.updates)
             for row in rows:
-                await send(trends_name, event.key if row["entity"]["key"] == obs.key
-                           else row["entity"]["key"].encode("utf-8"), orjson.dumps(row))
+                await send(trends_name, row["entity"]["key"].encode("utf-8"), orjson.dumps(row))
             seconds.observe(time.perf_counter() - started)
 
     @app.on_partitions_revoked.connect

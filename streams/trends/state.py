@@ -4,10 +4,13 @@ One :class:`TrendState` serves one partition of the entity-keyed stream (every e
 exactly one), or a whole file in the batch command. It is pure Python; its durable state is two
 mappings the caller passes in: plain dicts offline, Faust tables (with changelogs) in the worker.
 
-* ``seen``: ``entity key + US + article id`` -> ``[t, mentions, partition, type, text, id, name]``,
-  one entry per counted (entity, article). It makes counting idempotent (an article replayed
-  after a crash, or sent twice upstream, is counted once per window) and it is the source the
-  in-memory window counts are rebuilt from after a restart (:meth:`rebuild`).
+* ``seen``: ``article id + US + partition`` -> ``[t, partition, [[key, mentions, type, text, id, name], ...]]``,
+  one entry per counted article and partition, listing the article's entities this partition
+  counts. It makes counting idempotent (an article replayed after a crash, or sent twice
+  upstream, is counted once per window; a later version of an article with other entities is
+  a duplicate too) and it is the source the in-memory window counts are rebuilt from after a
+  restart (:meth:`rebuild`). One entry (and one changelog record) per article and partition,
+  not per entity, keeps the stage's Kafka traffic to a few records per article.
 * ``history``: ``window label + US + entity key`` -> ``{"p": partition, "h": [[start, articles], ...]}``:
   final counts of windows older than the lateness horizon, at most the baseline's ``K`` of them,
   so baselines reach further back than the article-level state is kept.
@@ -17,7 +20,7 @@ Time is event time. The *watermark* is the largest event time counted so far. A 
 and again for every late article that still updates it. Articles more than the allowed lateness
 behind the watermark are dropped (outcome ``late``); windows, ``seen`` entries and history that
 no accepted article can touch any more are deleted, so state stays bounded on an endless stream:
-about ``lateness + largest window`` of (entity, article) pairs plus ``K`` counts per recently
+about ``lateness + largest window`` of articles plus ``K`` counts per recently
 active entity and window size.
 """
 
@@ -76,21 +79,27 @@ class TrendState:
 
     # -- counting -------------------------------------------------------------------------------
     def observe(self, obs: Observation) -> tuple[str, list[dict]]:
-        """Count one (entity, article); returns the outcome and the rows to emit now."""
+        """One article with one entity (see :meth:`observe_article`)."""
+        return self.observe_article(obs.article, obs.t, [obs])
+
+    def observe_article(self, article: str, t: int, observations: list[Observation]) -> tuple[str, list[dict]]:
+        """Count an article's entities (those of this partition, distinct keys, all at event time
+        ``t``); returns the outcome (counted, duplicate, late) and the rows to emit now."""
         self.updates = 0
         wm = self.watermark
-        if wm is not None and obs.t < wm - self.config.lateness_ms:
+        if wm is not None and t < wm - self.config.lateness_ms:
             return LATE, []
-        skey = obs.key + SEP + obs.article
+        skey = article + SEP + str(self.partition)
         if skey in self.seen:
             return DUPLICATE, []
-        self.seen[skey] = [obs.t, obs.mentions, self.partition, obs.type, obs.text, obs.id, obs.name]
-        self._index(skey, obs.t)
-        rows = self._count(obs.key, obs.t, obs.mentions, (obs.t, obs.article, obs.type, obs.text, obs.id, obs.name),
-                           emit=wm is not None)
+        self.seen[skey] = [t, self.partition, [[o.key, o.mentions, o.type, o.text, o.id, o.name] for o in observations]]
+        self._index(skey, t)
+        rows: list[dict] = []
+        for o in observations:
+            rows.extend(self._count(o.key, t, o.mentions, (t, article, o.type, o.text, o.id, o.name), emit=wm is not None))
         self.updates = len(rows)  # late updates come first, then the rows of windows this closes
-        if wm is None or obs.t > wm:
-            rows.extend(self._advance(obs.t))
+        if wm is None or t > wm:
+            rows.extend(self._advance(t))
         return COUNTED, rows
 
     def _index(self, skey: str, t: int) -> None:
@@ -262,16 +271,15 @@ class TrendState:
         self._expiry.clear()
         self._history_expiry.clear()
         self._history_last.clear()
-        mine = [(skey, value) for skey, value in seen_items if value[2] == self.partition]
+        mine = [(skey, value) for skey, value in seen_items if value[1] == self.partition]
         self.watermark = max((value[0] for _, value in mine), default=None)
         horizon = None if self.watermark is None else self.watermark - self.config.lateness_ms
-        for skey, value in mine:
-            t, mentions, _, etype, text, eid, name = value
-            key = eid if eid else f"{etype}:{text}"
+        for skey, (t, _, entities) in mine:
+            article = skey.rsplit(SEP, 1)[0]
             self._index(skey, t)
-            # windows already past the horizon were archived into ``history`` before the restart
-            self._count(key, t, mentions, (t, skey[len(key) + 1:], etype, text, eid, name), emit=False,
-                        horizon=horizon)
+            for key, mentions, etype, text, eid, name in entities:
+                # windows already past the horizon were archived into ``history`` before the restart
+                self._count(key, t, mentions, (t, article, etype, text, eid, name), emit=False, horizon=horizon)
         for hkey, value in history_items:
             if value.get("p") != self.partition or not value.get("h"):
                 continue
@@ -281,7 +289,7 @@ class TrendState:
         self._next_change = None if self.watermark is None else self._next_boundary(self.watermark)
 
     def size(self) -> dict[str, int]:
-        """Entries held: (entity, article) pairs, window counts, archived histories."""
+        """Entries held: (article, partition) entries, (window, entity) counts, archived histories."""
         return {
             "seen": sum(len(v) for v in self._expiry.values()),
             "windows": sum(len(w) for by_start in self.windows.values() for w in by_start.values()),
