@@ -5,8 +5,14 @@
 Each round runs one worker on fresh topics twice, ``NEWS_TRENDS=off`` then ``on`` (the order
 alternates between rounds), feeds the same raw articles of the shared corpus and measures, as
 ``bench.e2e`` does, enriched articles/s (the trend agents share the worker's event loop, so
-their cost shows as a lower rate) and the worker's CPU milliseconds per article (steadier on a
-shared machine). Prints a JSON object and the ratio with/without.
+their cost shows as a lower rate), and the worker's CPU milliseconds per article until the
+trend stage has also read every enriched article (steadier on a shared machine). Prints a JSON
+object and the ratios with/without.
+
+``--live`` (default) sends the articles without ``published_at``, so their event time is the
+raw record's Kafka timestamp, as for a live feed (windows close as time passes, few late
+articles). ``--archive`` keeps the corpus dates (three weeks in random order: with the default
+48 h lateness most articles are late and dropped, the rest update closed windows).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import orjson
@@ -24,8 +31,34 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import lines, load_avg, machine_info  # noqa: E402
-from bench.e2e import run_pipeline  # noqa: E402
+from bench.e2e import RssSampler, keyed, scenario, start_workers, throughput  # noqa: E402
 from streams.settings import Settings, shared_data_dir  # noqa: E402
+
+
+def trend_articles(worker) -> float:
+    import urllib.request
+
+    text = urllib.request.urlopen(worker.metrics_url, timeout=10).read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("news_trends_articles_total{"))
+
+
+def one_worker(base: Settings, payloads: list[bytes], workdir: Path, partitions: int, trends: bool) -> dict:
+    settings = scenario(base, "trends-" + ("on" if trends else "off"), workdir, partitions)
+    (worker,) = start_workers(settings, 1, workdir)
+    try:
+        with RssSampler([worker.pid]) as busy:
+            result = throughput(settings, keyed(payloads), passthrough=False, timeout=max(180.0, len(payloads) / 10))
+            deadline = time.monotonic() + 300
+            while trends and trend_articles(worker) < result["outputs"] - result["duplicates"] - 5:
+                if time.monotonic() > deadline:  # the few dead-lettered articles never reach it
+                    raise TimeoutError("the trend stage did not read every enriched article in 300 s")
+                time.sleep(0.25)
+        result["worker_cpu_ms_per_article"] = sum(busy.cpu) * 1000 / len(payloads)
+        result["worker_peak_rss_mb"] = busy.peak_mb()
+    finally:
+        result["exit_codes"] = [worker.stop()]
+    return result
 
 
 def main() -> None:
@@ -33,15 +66,19 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--archive", dest="live", action="store_false", help="keep the corpus's published_at")
+    parser.add_argument("--live", dest="live", action="store_true", default=True)
     args = parser.parse_args()
     payloads = lines(shared_data_dir() / "ar-saudinewsnet-6k.jsonl", args.articles)
+    if args.live:
+        payloads = [orjson.dumps({k: v for k, v in orjson.loads(p).items() if k != "published_at"}) for p in payloads]
     base = Settings.from_env()
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-trends-") as tmp:
         for round_ in range(args.rounds):
             for trends in (("off", "on") if round_ % 2 == 0 else ("on", "off")):
                 os.environ["NEWS_TRENDS"] = trends  # the worker process inherits it
-                result = run_pipeline(base, payloads, 1, Path(tmp), partitions=args.partitions)
+                result = one_worker(base, payloads, Path(tmp), args.partitions, trends == "on")
                 runs.append({"round": round_ + 1, "trends": trends, "load_avg": load_avg(),
                              "articles_per_s": round(result["articles_per_s"], 1),
                              "worker_cpu_ms_per_article": round(result["worker_cpu_ms_per_article"], 2),

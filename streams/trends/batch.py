@@ -56,7 +56,7 @@ def trend_rows(records: Iterable[Any], config: TrendConfig | None = None, *, ord
         result.outcomes[outcome] += len(group)
         for row in rows:
             final[_row_key(row)] = row
-    for row in state.open_rows():
+    for row in state.take_updates() + state.open_rows():
         final[_row_key(row)] = row
     wanted = set(windows) if windows else None
     sizes = {s.label: s.size_ms for s in config.windows}

@@ -20,8 +20,8 @@ OBSERVATIONS = Counter(
     "(already counted: a replay), late (beyond the allowed lateness: dropped).", ["outcome"], registry=REGISTRY,
 )
 ROWS = Counter(
-    "news_trends_rows", "Trend rows sent to the trends topic: close (window closed), update (a late article), "
-    "restore (re-sent after a restart or rebalance).", ["kind"], registry=REGISTRY,
+    "news_trends_rows", "Trend rows sent to the trends topic: close (window closed, or expiring with late changes), "
+    "update (late articles changed it; coalesced per second), restore (re-sent after a restart or rebalance).", ["kind"], registry=REGISTRY,
 )
 STATE = Gauge(
     "news_trends_state_entries", "Entries held by this worker's trend state: seen ((entity, article) pairs), "

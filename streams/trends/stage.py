@@ -10,7 +10,8 @@ Two Faust agents, registered on an existing app by :func:`register`:
 * ``trends`` keeps a :class:`~streams.trends.state.TrendState` per partition of
   ``trends-mentions``, its durable part in two Faust tables with changelog topics
   (``trends-seen``, ``trends-history``; ``NEWS_TRENDS_STORE``: ``memory://`` or ``rocksdb://``
-  through rocksdict), and sends rows to ``trends`` when windows close and on late updates.
+  through rocksdict), and sends rows to ``trends`` when windows close, and for windows late
+  articles changed (coalesced: one row per (window, entity) and second at most).
 
 Why not Faust's windowed tables (``Table.tumbling``): their expiry runs on the wall clock
 (``WindowT.stale(timestamp, time.time())`` in ``Collection._del_old_keys``), so a replayed
@@ -55,6 +56,10 @@ from .state import COUNTED, TrendState
 log = logging.getLogger("streams.trends")
 
 STAGE = "trends"
+#: Late-update rows are coalesced per (window, entity) and sent every second, or sooner when a
+#: partition has this many pending.
+UPDATES_INTERVAL = 1.0
+UPDATES_BUFFER = 5_000
 
 
 def _raw_topic(app: faust.App, name: str, partitions: int) -> faust.TopicT:
@@ -228,20 +233,25 @@ def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, conf
             for partition, group in by_partition(ex.observations, partitions).items():
                 await send(mentions_name, group[0].key.encode("utf-8"), encode_group(group), partition)
 
+    async def emit(rows: list[dict], kind: str) -> None:
+        for row in rows:
+            await send(trends_name, row["entity"]["key"].encode("utf-8"), orjson.dumps(row))
+        if rows:
+            m.ROWS.labels(kind).inc(len(rows))
+
+    async def flush_updates(state: TrendState) -> None:
+        await emit(state.take_updates(), "update")
+
     @app.agent(mentions, name="trends")
     async def count_agent(stream: faust.StreamT) -> None:
         seconds = service_metrics.STAGE_SECONDS.labels(STAGE)
         counted, outcomes = m.OBSERVATIONS.labels(COUNTED), {}
-        closes, updates = m.ROWS.labels("close"), m.ROWS.labels("update")
         async for event in stream.events():
             started = time.perf_counter()
             partition = event.message.partition
             state, fresh = stage.state_for(partition)
             if fresh:
-                restored = state.closed_rows()
-                for row in restored:
-                    await send(trends_name, row["entity"]["key"].encode("utf-8"), orjson.dumps(row))
-                m.ROWS.labels("restore").inc(len(restored))
+                await emit(state.closed_rows(), "restore")
             try:
                 group = decode_group(event.value)
                 article, t = group[0].article, group[0].t
@@ -256,12 +266,16 @@ def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, conf
             else:
                 child = outcomes.get(outcome) or outcomes.setdefault(outcome, m.OBSERVATIONS.labels(outcome))
                 child.inc(len(group))
-            if rows:
-                updates.inc(state.updates)
-                closes.inc(len(rows) - state.updates)
-            for row in rows:
-                await send(trends_name, row["entity"]["key"].encode("utf-8"), orjson.dumps(row))
+            await emit(rows, "close")
+            if state.pending_updates >= UPDATES_BUFFER:
+                await flush_updates(state)
             seconds.observe(time.perf_counter() - started)
+
+    @app.timer(interval=UPDATES_INTERVAL)
+    async def trends_updates() -> None:
+        """Late updates go out about once a second (a crash before that: restored rows cover them)."""
+        for state in list(stage.states.values()):
+            await flush_updates(state)
 
     @app.on_partitions_revoked.connect
     async def _revoked(sender: Any, revoked: set[TP], **kwargs: Any) -> None:

@@ -16,8 +16,11 @@ mappings the caller passes in: plain dicts offline, Faust tables (with changelog
   so baselines reach further back than the article-level state is kept.
 
 Time is event time. The *watermark* is the largest event time counted so far. A window
-``[start, end)`` *closes* when the watermark reaches ``end``: a row per entity is emitted then,
-and again for every late article that still updates it. Articles more than the allowed lateness
+``[start, end)`` *closes* when the watermark reaches ``end``: a row per entity is emitted then.
+A late article that still updates a closed window marks its (window, entity) as updated; the
+caller collects those rows with :meth:`take_updates` (the worker about once a second, so a burst
+of late articles for one entity makes one row, not one each), and the rows of a window about to
+expire are always returned before it goes. Articles more than the allowed lateness
 behind the watermark are dropped (outcome ``late``); windows, ``seen`` entries and history that
 no accepted article can touch any more are deleted, so state stays bounded on an endless stream:
 about ``lateness + largest window`` of articles plus ``K`` counts per recently
@@ -67,6 +70,7 @@ class TrendState:
         self.watermark: int | None = None
         self.specs = config.windows
         self._by_label = {s.label: s for s in self.specs}
+        self._by_size = {s.size_ms: s for s in self.specs}
         self._largest = max(s.size_ms for s in self.specs)
         self._step = math.gcd(*(s.size_ms for s in self.specs))  # every window boundary is a multiple
         #: size -> window start -> entity key -> counts (windows not yet past the lateness horizon)
@@ -75,7 +79,7 @@ class TrendState:
         self._history_expiry: dict[tuple[int, int], set[str]] = {}  # (size, last start) -> history keys
         self._history_last: dict[str, tuple[int, int]] = {}  # history key -> its (size, last start)
         self._next_change: int | None = None  # the watermark at which something closes or expires
-        self.updates = 0  # how many of the last observe()'s rows were late updates
+        self._updated: dict[tuple[int, int, str], None] = {}  # closed (size, start, key) changed since taken
 
     # -- counting -------------------------------------------------------------------------------
     def observe(self, obs: Observation) -> tuple[str, list[dict]]:
@@ -84,8 +88,7 @@ class TrendState:
 
     def observe_article(self, article: str, t: int, observations: list[Observation]) -> tuple[str, list[dict]]:
         """Count an article's entities (those of this partition, distinct keys, all at event time
-        ``t``); returns the outcome (counted, duplicate, late) and the rows to emit now."""
-        self.updates = 0
+        ``t``); returns the outcome (counted, duplicate, late) and the rows of windows it closes."""
         wm = self.watermark
         if wm is not None and t < wm - self.config.lateness_ms:
             return LATE, []
@@ -94,13 +97,23 @@ class TrendState:
             return DUPLICATE, []
         self.seen[skey] = [t, self.partition, [[o.key, o.mentions, o.type, o.text, o.id, o.name] for o in observations]]
         self._index(skey, t)
-        rows: list[dict] = []
         for o in observations:
-            rows.extend(self._count(o.key, t, o.mentions, (t, article, o.type, o.text, o.id, o.name), emit=wm is not None))
-        self.updates = len(rows)  # late updates come first, then the rows of windows this closes
-        if wm is None or t > wm:
-            rows.extend(self._advance(t))
-        return COUNTED, rows
+            self._count(o.key, t, o.mentions, (t, article, o.type, o.text, o.id, o.name), track=wm is not None)
+        return COUNTED, self._advance(t) if wm is None or t > wm else []
+
+    @property
+    def pending_updates(self) -> int:
+        return len(self._updated)
+
+    def take_updates(self) -> list[dict]:
+        """Rows of the closed (window, entity) pairs late articles changed since the last call."""
+        rows = []
+        for size, start, key in self._updated:
+            agg = self.windows[size].get(start, {}).get(key)
+            if agg is not None:
+                rows.append(self._row(self._by_size[size], start, key, agg))
+        self._updated.clear()
+        return rows
 
     def _index(self, skey: str, t: int) -> None:
         bucket = t - t % self._largest
@@ -109,8 +122,7 @@ class TrendState:
             keys = self._expiry[bucket] = []
         keys.append(skey)
 
-    def _count(self, key: str, t: int, mentions: int, rep: tuple, emit: bool, horizon: int | None = None) -> list[dict]:
-        rows: list[dict] = []
+    def _count(self, key: str, t: int, mentions: int, rep: tuple, track: bool, horizon: int | None = None) -> None:
         wm = self.watermark
         for spec in self.specs:
             size = spec.size_ms
@@ -128,9 +140,8 @@ class TrendState:
                 agg.rep = rep
             agg.articles += 1
             agg.mentions += mentions
-            if emit and start + size <= wm:  # a late article in a closed window: an update
-                rows.append(self._row(spec, start, key, agg))
-        return rows
+            if track and start + size <= wm:  # a late article in a closed window: an update
+                self._updated[(size, start, key)] = None
 
     # -- the watermark: closing and expiring ------------------------------------------------------
     def _advance(self, new: int) -> list[dict]:
@@ -146,7 +157,7 @@ class TrendState:
                 end = start + size
                 if end <= new and (old is None or end > old):
                     rows.extend(self._window_rows(spec, start))
-        self._expire(new - self.config.lateness_ms)
+        rows.extend(self._expire(new - self.config.lateness_ms))
         self._next_change = self._next_boundary(new)
         return rows
 
@@ -157,8 +168,12 @@ class TrendState:
         expire = ((wm - lateness) // step + 1) * step + lateness
         return min(close, expire)
 
-    def _expire(self, horizon: int) -> None:
-        """Drop what no article at or after ``horizon`` (watermark - lateness) can change."""
+    def _expire(self, horizon: int) -> list[dict]:
+        """Drop what no article at or after ``horizon`` (watermark - lateness) can change; returns
+        the pending update rows first if a window is about to go."""
+        rows: list[dict] = []
+        if self._updated and any(s + size <= horizon for size, by_start in self.windows.items() for s in by_start):
+            rows = self.take_updates()
         for spec in self.specs:
             size = spec.size_ms
             by_start = self.windows[size]
@@ -173,6 +188,7 @@ class TrendState:
             for hkey in self._history_expiry.pop(size_start):
                 del self._history_last[hkey]
                 self.history.pop(hkey, None)
+        return rows
 
     def _history_useless(self, size_start: tuple[int, int], horizon: int) -> bool:
         size, start = size_start
@@ -279,7 +295,7 @@ class TrendState:
             self._index(skey, t)
             for key, mentions, etype, text, eid, name in entities:
                 # windows already past the horizon were archived into ``history`` before the restart
-                self._count(key, t, mentions, (t, article, etype, text, eid, name), emit=False, horizon=horizon)
+                self._count(key, t, mentions, (t, article, etype, text, eid, name), track=False, horizon=horizon)
         for hkey, value in history_items:
             if value.get("p") != self.partition or not value.get("h"):
                 continue

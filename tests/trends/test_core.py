@@ -113,9 +113,15 @@ def test_late_update_within_lateness_and_drop_beyond():
     st = TrendState(TrendConfig(windows=parse_windows("1h"), lateness_ms=2 * H))
     st.observe(obs("k", "a1", 10 * H))
     st.observe(obs("k", "a2", 12 * H))  # closes 10:00 and 11:00
-    outcome, rows = st.observe(obs("k", "a3", 10 * H + 1))  # late but within 2 h: an update row
-    assert outcome == "counted" and [(r["window_start"][11:16], r["articles"]) for r in rows] == [("10:00", 2)]
+    assert st.observe(obs("k", "a3", 10 * H + 1)) == ("counted", [])  # late but within 2 h: an update
+    st.observe(obs("k", "a5", 10 * H + 2))
+    assert st.pending_updates == 1  # two late articles, one (window, entity) to re-send
+    rows = st.take_updates()
+    assert [(r["window_start"][11:16], r["articles"]) for r in rows] == [("10:00", 3)] and st.pending_updates == 0
     assert st.observe(obs("k", "a4", 9 * H)) == ("late", [])  # 3 h behind the watermark
+    st.observe(obs("k", "a6", 10 * H + 3))
+    _, rows = st.observe(obs("k", "a7", 13 * H))  # 12:00 closes, 10:00 expires: its pending update comes out
+    assert [(r["window_start"][11:16], r["articles"]) for r in rows] == [("12:00", 1), ("10:00", 4)]
 
 
 def test_baseline_uses_previous_windows_also_after_they_expire():
@@ -153,13 +159,13 @@ def test_rebuild_from_durable_state_continues_identically():
     cfg = TrendConfig(windows=parse_windows("1h:3,1d:2"), lateness_ms=3 * H)
     stream = [obs(f"e{i % 7}", f"a{i}", i * 600_000 + (i % 5) * 60_000, mentions=1 + i % 3) for i in range(400)]
     straight = TrendState(cfg)
-    out_straight = [r for o in stream for r in straight.observe(o)[1]]
+    out_straight = [r for o in stream for r in straight.observe(o)[1] + straight.take_updates()]
     first = TrendState(cfg)
-    out = [r for o in stream[:250] for r in first.observe(o)[1]]
+    out = [r for o in stream[:250] for r in first.observe(o)[1] + first.take_updates()]
     restored = TrendState(cfg, seen=dict(first.seen), history=dict(first.history))
     restored.rebuild(list(first.seen.items()), list(first.history.items()))
     assert restored.size() == first.size() and restored.watermark == first.watermark
-    out += [r for o in stream[200:] for r in restored.observe(o)[1]]  # 50 replayed: duplicates
+    out += [r for o in stream[200:] for r in restored.observe(o)[1] + restored.take_updates()]  # 50 replayed
     assert out == out_straight
 
 
