@@ -1,9 +1,11 @@
 """SIGKILL the worker mid-stream and restart it with an empty state directory on the RocksDB
 store: the windows come back from the changelog topics and the final rows equal a direct count
-(replayed articles are not counted twice)."""
+(replayed articles are not counted twice). And a rebalance mid-stream: a second worker joins and
+takes over partitions with their state."""
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.request
 from dataclasses import replace
@@ -97,3 +99,43 @@ def test_sigkill_restart_restores_windows_from_changelogs(kafka_settings, corpus
           f"SIGKILL, {after:.0f} after, {replayed:.0f} replayed pairs not recounted; restored rows "
           f"{restored:.0f}; final rows exact {recovered:.0f} s "
           f"after the kill")
+
+
+def test_rebalance_moves_windows_to_a_joining_worker(kafka_settings, corpus_enriched, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWS_TRENDS_LATENESS", "36500d")
+    settings = replace(kafka_settings, broker_session_timeout=6.0, broker_rebalance_timeout=10.0)
+    records = copies(corpus_enriched, 3)
+    half = len(records) // 2
+    expected = {"1h": direct_count(records, H), "1d": direct_count(records, D)}
+
+    def start(name: str) -> WorkerProcess:
+        s = replace(settings, web_port=free_port(), data_dir=str(tmp_path / f"faust-{name}"))
+        return WorkerProcess(s, tmp_path / f"{name}.log").start()
+
+    first = start("first")
+    second = None
+    try:
+        assert first.wait_assigned(), (tmp_path / "first.log").read_text()[-3000:]
+        produce_enriched(settings, records[:half])
+        pairs_half = sum(n for n, _ in direct_count(records[:half], D).values())
+        deadline = time.monotonic() + 180
+        while counted(first) < pairs_half and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert counted(first) == pairs_half
+        second = start("second")  # joins: some partitions and their tables move to it
+        assert second.wait_assigned(timeout=120), (tmp_path / "second.log").read_text()[-3000:]
+        produce_enriched(settings, records[half:])
+        closing, tick = with_tick(records)
+        produce_enriched(settings, [tick])
+
+        def complete(rows):
+            return all(without_tick(row_cells(rows, w)) == cells for w, cells in expected.items())
+
+        rows = collect_rows(settings, complete, timeout=240)
+    finally:
+        codes = [w.stop() if w is not None else None for w in (second, first)]
+    for window, cells in expected.items():
+        assert without_tick(row_cells(rows, window)) == cells, window
+    assert codes == [0, 0]
+    # the joining worker took over partitions that already had counts, from their changelogs
+    assert re.search(r"rebuilt from the tables .*'seen': [1-9]", (tmp_path / "second.log").read_text(errors="replace"))
