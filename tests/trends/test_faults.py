@@ -37,6 +37,17 @@ def copies(records: list[dict], n: int) -> list[dict]:
     return out
 
 
+def start(settings, tmp_path, name: str) -> WorkerProcess:
+    """A worker with a web port, an (empty) state directory and a log of its own."""
+    s = replace(settings, web_port=free_port(), data_dir=str(tmp_path / f"faust-{name}"))
+    return WorkerProcess(s, tmp_path / f"{name}.log").start()
+
+
+def exact(expected: dict):
+    """Rows are complete when the newest of every (window, entity) equals the direct count."""
+    return lambda rows: all(without_tick(row_cells(rows, w)) == cells for w, cells in expected.items())
+
+
 def counted(worker: WorkerProcess) -> float:
     try:
         text = urllib.request.urlopen(worker.metrics_url, timeout=5).read().decode()
@@ -54,11 +65,7 @@ def test_sigkill_restart_restores_windows_from_changelogs(kafka_settings, corpus
     expected = {"1h": direct_count(records, H), "1d": direct_count(records, D)}
     pairs = sum(n for n, _ in expected["1d"].values())
 
-    def start(name: str) -> WorkerProcess:
-        s = replace(settings, web_port=free_port(), data_dir=str(tmp_path / f"faust-{name}"))
-        return WorkerProcess(s, tmp_path / f"{name}.log").start()
-
-    first = start("first")
+    first = start(settings, tmp_path, "first")
     second = None
     try:
         assert first.wait_assigned(), (tmp_path / "first.log").read_text()[-3000:]
@@ -70,15 +77,12 @@ def test_sigkill_restart_restores_windows_from_changelogs(kafka_settings, corpus
         assert KILL_AT * pairs <= before < pairs, f"counted {before} of {pairs} before the kill"
         first.kill()
         killed = time.monotonic()
-        second = start("second")  # an empty state directory: RocksDB is restored from the changelogs
+        second = start(settings, tmp_path, "second")  # an empty state directory: RocksDB is restored from the changelogs
         assert second.wait_assigned(timeout=120), (tmp_path / "second.log").read_text()[-3000:]
         closing, tick = with_tick(records)
         produce_enriched(settings, [tick])
 
-        def complete(rows):
-            return all(without_tick(row_cells(rows, w)) == cells for w, cells in expected.items())
-
-        rows = collect_rows(settings, complete, timeout=300)
+        rows = collect_rows(settings, exact(expected), timeout=300)
         recovered = time.monotonic() - killed
         text = urllib.request.urlopen(second.metrics_url, timeout=10).read().decode()
     finally:
@@ -108,11 +112,7 @@ def test_rebalance_moves_windows_to_a_joining_worker(kafka_settings, corpus_enri
     half = len(records) // 2
     expected = {"1h": direct_count(records, H), "1d": direct_count(records, D)}
 
-    def start(name: str) -> WorkerProcess:
-        s = replace(settings, web_port=free_port(), data_dir=str(tmp_path / f"faust-{name}"))
-        return WorkerProcess(s, tmp_path / f"{name}.log").start()
-
-    first = start("first")
+    first = start(settings, tmp_path, "first")
     second = None
     try:
         assert first.wait_assigned(), (tmp_path / "first.log").read_text()[-3000:]
@@ -122,16 +122,13 @@ def test_rebalance_moves_windows_to_a_joining_worker(kafka_settings, corpus_enri
         while counted(first) < pairs_half and time.monotonic() < deadline:
             time.sleep(0.5)
         assert counted(first) == pairs_half
-        second = start("second")  # joins: some partitions and their tables move to it
+        second = start(settings, tmp_path, "second")  # joins: some partitions and their tables move to it
         assert second.wait_assigned(timeout=120), (tmp_path / "second.log").read_text()[-3000:]
         produce_enriched(settings, records[half:])
         closing, tick = with_tick(records)
         produce_enriched(settings, [tick])
 
-        def complete(rows):
-            return all(without_tick(row_cells(rows, w)) == cells for w, cells in expected.items())
-
-        rows = collect_rows(settings, complete, timeout=240)
+        rows = collect_rows(settings, exact(expected), timeout=240)
     finally:
         codes = [w.stop() if w is not None else None for w in (second, first)]
     for window, cells in expected.items():
