@@ -50,7 +50,7 @@ from ..service import metrics as service_metrics
 from ..settings import Settings
 from . import metrics as m
 from .config import TrendConfig
-from .events import FROM_INGESTED, FROM_PUBLISHED, Observation, extract
+from .events import Observation, extract
 from .state import COUNTED, TrendState
 
 log = logging.getLogger("streams.trends")
