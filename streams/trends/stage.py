@@ -105,6 +105,7 @@ class TrendStage:
     states: dict[int, TrendState] = field(default_factory=dict)
     split_agent: Any = None
     count_agent: Any = None
+    _entries: dict | None = None  # table entries by partition, read once per assignment
 
     # -- partitions ------------------------------------------------------------------------------
     def state_for(self, partition: int) -> tuple[TrendState, bool]:
@@ -113,14 +114,37 @@ class TrendStage:
         if state is not None:
             return state, False
         started = time.perf_counter()
+        if self._entries is None:  # one pass over the tables serves every partition of this assignment
+            self._entries = self._read_entries(partition)
+        # nobody else writes this partition's entries, so they are as they were read
+        seen_items, history_items = self._entries.pop(partition, ([], []))
+        if not self._entries:
+            self._entries = None
         state = TrendState(self.config, self.seen, self.history, partition)
-        state.rebuild(list(self.seen.items()), list(self.history.items()))
+        state.rebuild(seen_items, history_items)
         self.states[partition] = state
         log.info("trends: partition %d rebuilt from the tables in %.2f s: %s, watermark %s", partition,
                  time.perf_counter() - started, state.size(), state.watermark)
         return state, True
 
+    def _read_entries(self, partition: int) -> dict[int, tuple[list, list]]:
+        """The tables' entries of the owned partitions that have no state yet, by partition."""
+        topic = self.mentions.get_topic_name()
+        try:
+            wanted = {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == topic}
+        except Exception:  # no assignor state (tests): every partition
+            wanted = None
+        wanted = ({partition} | wanted if wanted is not None else None)
+        entries: dict[int, tuple[list, list]] = {}
+        for table, column in ((self.seen, 0), (self.history, 1)):
+            for key, value in table.items():
+                p = value[1] if column == 0 else value.get("p")
+                if p not in self.states and (wanted is None or p in wanted):
+                    entries.setdefault(p, ([], []))[column].append((key, value))
+        return entries
+
     def forget(self, tps: set[TP]) -> None:
+        self._entries = None
         topic = self.mentions.get_topic_name()
         for tp in tps:
             if tp.topic == topic and self.states.pop(tp.partition, None) is not None:
