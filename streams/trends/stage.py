@@ -46,6 +46,8 @@ from aiokafka.partitioner import murmur2
 from faust.types import TP
 
 from ..codec import CODEC_NAME
+from ..kafka.internals import send_raw
+from ..names import Stage, Topic
 from ..service import metrics as service_metrics
 from ..settings import Settings
 from . import metrics as m
@@ -55,7 +57,7 @@ from .state import COUNTED, TrendState
 
 log = logging.getLogger("streams.trends")
 
-STAGE = "trends"
+STAGE = Stage.TRENDS
 #: Late-update rows are coalesced per (window, entity) and sent every second, or sooner when a
 #: partition has this many pending.
 UPDATES_INTERVAL = 1.0
@@ -210,13 +212,14 @@ def merge_top(rows: list[dict], window: str, limit: int) -> dict:
             "rows": top}
 
 
-def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, config: TrendConfig | None = None
-             ) -> TrendStage:
-    """Add the trend agents, tables, ``/trends`` page and gauges timer to ``app``."""
+def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, mentions: faust.TopicT | None = None,
+             trends: faust.TopicT | None = None, config: TrendConfig | None = None) -> TrendStage:
+    """Add the trend agents, tables, ``/trends`` page and timers to ``app``; topics (raw bytes)
+    are made here unless given."""
     config = config or TrendConfig.from_strings(settings.trends_windows, settings.trends_lateness)
     partitions = settings.topic_partitions
-    mentions = _raw_topic(app, settings.topic("trends-mentions"), partitions)
-    trends = _raw_topic(app, settings.topic("trends"), partitions)
+    mentions = mentions or _raw_topic(app, settings.topic(Topic.TRENDS_MENTIONS), partitions)
+    trends = trends or _raw_topic(app, settings.topic(Topic.TRENDS), partitions)
     store_options = {"driver": "rocksdict"} if settings.trends_store.startswith("rocksdb") else None
 
     def table(name: str, help_: str) -> Any:
@@ -237,7 +240,7 @@ def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, conf
             log.error("trends: a send failed: %s: %s", type(exc).__name__, exc)
 
     async def send(topic: str, key: bytes, value: bytes, partition: int | None = None) -> None:
-        fut = await app.producer.send(topic, key, value, partition, None, None)
+        fut = await send_raw(app.producer, topic, key, value, partition=partition)
         fut.add_done_callback(sent)
 
     @app.agent(enriched, name="trends-split")

@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import pytest
 
-from streams.kafka.broker import free_port
-from streams.local import WorkerProcess
+from streams.devkit.broker import free_port
+from streams.devkit.local import WorkerProcess
 
 from .direct import direct_count, row_cells
 from .kafka_helpers import collect_rows, metric, produce_enriched, with_tick

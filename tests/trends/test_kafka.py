@@ -11,7 +11,7 @@ import pytest
 
 from streams.kafka.io import produce
 
-from streams.local import WorkerProcess
+from streams.devkit.local import WorkerProcess
 from streams.trends import TrendConfig, trend_rows
 
 from .direct import direct_count, row_cells
@@ -105,7 +105,7 @@ def test_view_gathers_top_rows_from_every_worker(kafka_settings, corpus_enriched
     """Two workers share the partitions: /trends on either answers for all of them."""
     from dataclasses import replace
 
-    from streams.kafka.broker import free_port
+    from streams.devkit.broker import free_port
 
     monkeypatch.setenv("NEWS_TRENDS_LATENESS", "36500d")
     settings = replace(kafka_settings, broker_session_timeout=6.0, broker_rebalance_timeout=10.0)
