@@ -13,6 +13,11 @@ object and the ratios with/without.
 raw record's Kafka timestamp, as for a live feed (windows close as time passes, few late
 articles). ``--archive`` keeps the corpus dates (three weeks in random order: with the default
 48 h lateness most articles are late and dropped, the rest update closed windows).
+
+``--stage-only ENRICHED.jsonl`` measures the trend stage alone in a worker: the enriched records
+go straight to ``enriched`` (nothing to clean or enrich) and the worker's CPU per article is
+taken until the stage has counted them all. ``--lateness`` (default 36500d: every article
+counts) and ``--sorted`` (in event-time order) choose how much of it is late updates.
 """
 
 from __future__ import annotations
@@ -61,6 +66,46 @@ def one_worker(base: Settings, payloads: list[bytes], workdir: Path, partitions:
     return result
 
 
+def stage_only(base: Settings, path: Path, articles: int, lateness: str, in_order: bool, workdir: Path) -> dict:
+    records = [line for line in path.read_bytes().splitlines() if line.strip()][:articles]
+    if in_order:
+        records.sort(key=lambda line: orjson.loads(line).get("published_at") or "")
+    os.environ["NEWS_TRENDS"], os.environ["NEWS_TRENDS_LATENESS"] = "on", lateness
+    settings = scenario(base, "trends-stage", workdir, 4)
+    (worker,) = start_workers(settings, 1, workdir)
+    try:
+        import asyncio
+
+        from streams.kafka.io import produce
+
+        keyed_records = [(orjson.loads(line)["id"].encode(), line) for line in records]
+        with RssSampler([worker.pid]) as busy:
+            started = time.monotonic()
+            asyncio.run(produce(settings, settings.topic("enriched"), keyed_records))
+            while trend_articles(worker) < len(records):
+                if time.monotonic() - started > 600:
+                    raise TimeoutError("the trend stage did not read every article in 600 s")
+                time.sleep(0.25)
+            seconds = time.monotonic() - started
+        metrics = _metrics(worker)
+    finally:
+        codes = [worker.stop()]
+    rows = {kind: sum(v for k, v in metrics.items() if k.startswith(f'news_trends_rows_total{{kind="{kind}"'))
+            for kind in ("close", "update")}
+    return {"articles": len(records), "lateness": lateness, "in_order": in_order, "seconds": round(seconds, 1),
+            "articles_per_s": round(len(records) / seconds, 1),
+            "worker_cpu_ms_per_article": round(sum(busy.cpu) * 1000 / len(records), 2),
+            "rows_per_article": round(sum(rows.values()) / len(records), 2), "rows": rows, "exit_codes": codes}
+
+
+def _metrics(worker) -> dict[str, float]:
+    import urllib.request
+
+    text = urllib.request.urlopen(worker.metrics_url, timeout=10).read().decode()
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+            if line and not line.startswith("#")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=600)
@@ -68,7 +113,21 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--archive", dest="live", action="store_false", help="keep the corpus's published_at")
     parser.add_argument("--live", dest="live", action="store_true", default=True)
+    parser.add_argument("--stage-only", type=Path, metavar="ENRICHED.jsonl", help="the trend stage alone in a worker")
+    parser.add_argument("--lateness", default="36500d", help="with --stage-only (default: every article counts)")
+    parser.add_argument("--sorted", action="store_true", help="with --stage-only: feed in event-time order")
     args = parser.parse_args()
+    if args.stage_only:
+        with tempfile.TemporaryDirectory(prefix="bench-trends-") as tmp:
+            result = stage_only(Settings.from_env(), args.stage_only, args.articles, args.lateness, args.sorted,
+                                Path(tmp))
+        print(orjson.dumps({"machine": machine_info(), "load_avg": load_avg(), "stage_only": result},
+                           option=orjson.OPT_INDENT_2).decode())
+        print(f"trend stage alone in a worker: {result['worker_cpu_ms_per_article']:.2f} CPU ms/article, "
+              f"{result['articles_per_s']:.0f} articles/s, {result['rows_per_article']:.1f} rows/article "
+              f"({result['articles']} articles, lateness {args.lateness}, "
+              f"{'sorted' if args.sorted else 'corpus order'})", file=sys.stderr)
+        return
     payloads = lines(shared_data_dir() / "ar-saudinewsnet-6k.jsonl", args.articles)
     if args.live:
         payloads = [orjson.dumps({k: v for k, v in orjson.loads(p).items() if k != "published_at"}) for p in payloads]
