@@ -19,7 +19,7 @@ import jsonschema_rs
 import orjson
 
 SCHEMA_VERSION_DIR = "v1"
-SCHEMA_NAMES = ("raw", "cleaned", "enriched", "dead-letter", "common")
+SCHEMA_NAMES = ("raw", "cleaned", "enriched", "dead-letter", "common", "trends")
 
 ValidationError = jsonschema_rs.ValidationError
 

@@ -25,9 +25,12 @@ class Topic(StrEnum):
     CLEANED = "cleaned"
     ENRICHED = "enriched"
     DEAD_LETTER = "dead-letter"
+    TRENDS_MENTIONS = "trends-mentions"  # enriched entities repartitioned by entity key (streams.trends)
+    TRENDS = "trends"  # trend rows per (window, entity)
 
 
 class Stage(StrEnum):
     INGEST = "ingest"
     CLEAN = "clean"
     ENTITIES = "entities"
+    TRENDS = "trends"

@@ -24,6 +24,27 @@ __all__ = ["STAGE_TOPICS", "Settings", "SettingsError", "VARIABLES", "Variable",
 class SettingsError(ValueError):
     """A variable has a value the service cannot use; the message names it and what is accepted."""
 
+    detail: str = ""
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _trend_windows(value: str) -> None:
+    from .trends.config import parse_windows  # the window syntax lives with the stage
+
+    parse_windows(value)
+
+
+def _duration(value: str) -> None:
+    from .trends.config import parse_duration_ms
+
+    parse_duration_ms(value)
+
+
+_VALIDATORS = {"windows": _trend_windows, "duration": _duration}
+
 
 @dataclass(frozen=True)
 class Variable:
@@ -41,6 +62,8 @@ class Variable:
     #: The pattern in words, for people.
     hint: str | None = None
     path: bool = False
+    #: A syntax checked by the code that uses the value (key of :data:`_VALIDATORS`).
+    validate: str | None = None
     #: Filled in from the dataclass field below.
     name: str = ""
     kind: type = str
@@ -50,6 +73,8 @@ class Variable:
         """The accepted values, as the error messages and the table say them."""
         if self.choices:
             return " | ".join(self.choices)
+        if self.kind is bool:
+            return "on | off"
         if self.kind in (int, float):
             word = "integer" if self.kind is int else "number"
             if self.low is not None and self.high is not None:
@@ -63,6 +88,11 @@ class Variable:
 
     def parse(self, raw: str) -> Any:
         """Text from the environment -> typed value; :class:`SettingsError` names the variable."""
+        if self.kind is bool:
+            word = raw.strip().lower()
+            if word not in _TRUE and word not in _FALSE:
+                raise self.error(raw)
+            return word in _TRUE
         if self.kind is int:
             try:
                 value: Any = int(raw.strip())
@@ -77,8 +107,8 @@ class Variable:
             value = raw
         try:
             self.check(value)
-        except SettingsError:
-            raise self.error(raw) from None
+        except SettingsError as exc:
+            raise self.error(raw, exc.detail) from None
         return value
 
     def check(self, value: Any) -> None:
@@ -89,18 +119,28 @@ class Variable:
                 raise self.error(value)
             if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
                 raise self.error(value)
+        if self.kind is bool and not isinstance(value, bool):
+            raise self.error(value)
         if self.pattern and not re.fullmatch(self.pattern, str(value)):
             raise self.error(value)
+        if self.validate:
+            try:
+                _VALIDATORS[self.validate](value)
+            except ValueError as exc:
+                raise self.error(value, str(exc)) from None
 
-    def error(self, value: Any) -> SettingsError:
+    def error(self, value: Any, detail: str = "") -> SettingsError:
         text = str(value)
         shown = "***" if self.secret else text if text and not re.search(r"[\s'\"]", text) else repr(text)
-        return SettingsError(f"{self.env}={shown} is not accepted: expected {self.accepted()}")
+        error = SettingsError(f"{self.env}={shown} is not accepted: expected {self.accepted()}"
+                              + (f" ({detail})" if detail and not self.secret else ""))
+        error.detail = detail
+        return error
 
     def shown_default(self) -> str:
         if self.default_doc is not None:
             return self.default_doc
-        return "(empty)" if self.default == "" else str(self.default)
+        return "(empty)" if self.default == "" else _text(self.default)
 
 
 def _num(value: float) -> str:
@@ -176,6 +216,18 @@ class Settings:
     shared_data: str = setting(
         "NEWS_SHARED_DATA", "", "research corpora for quality tests, benchmarks and the demo (never shipped)",
         default_doc="../shared/data beside the checkout", path=True)
+    trends_enabled: bool = setting(
+        "NEWS_TRENDS", True, "run the trend agents in the worker (`off` to leave them out; not run with `exactly_once`)")
+    trends_windows: str = setting(
+        "NEWS_TRENDS_WINDOWS", "1h,1d", "tumbling trend windows (`s`/`m`/`h`/`d`), each optionally `size:K` with K previous "
+        "windows in the baseline (default 24 under a day, else 7)",
+        hint="size[:K][,size[:K]...], e.g. 1h:24,1d:7", validate="windows")
+    trends_lateness: str = setting(
+        "NEWS_TRENDS_LATENESS", "48h", "articles further behind the event-time watermark are dropped (counted)",
+        hint="a duration: 90s, 15m, 48h, 2d", validate="duration")
+    trends_store: str = setting(
+        "NEWS_TRENDS_STORE", "memory://", "store of the trend tables (`rocksdb://`: rocksdict, local state survives restarts)",
+        choices=("memory://", "rocksdb://"))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -208,7 +260,7 @@ class Settings:
 
     def environment(self) -> dict[str, str]:
         """Variable -> value text that makes a child process see these settings (secrets included)."""
-        return {var.env: str(getattr(self, var.name)) for var in VARIABLES}
+        return {var.env: _text(getattr(self, var.name)) for var in VARIABLES}
 
     @property
     def exactly_once(self) -> bool:
@@ -220,6 +272,10 @@ class Settings:
             return Path(self.cache_dir).expanduser()
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         return Path(base) / "news-streams"
+
+
+def _text(value: Any) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
 
 
 def _shown(var: Variable, value: Any) -> Any:
@@ -259,7 +315,7 @@ def render_table(settings: Settings) -> str:
     rows = [("variable", "value", "default", "accepted")]
     for var in VARIABLES:
         value = _shown(var, getattr(settings, var.name))
-        rows.append((var.env, "" if value == "" else str(value), var.shown_default(), var.accepted()))
+        rows.append((var.env, "" if value == "" else _text(value), var.shown_default(), var.accepted()))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows)
 
@@ -268,7 +324,7 @@ def render_env() -> str:
     """``NAME=default`` lines with a comment each: an ``.env`` template for compose."""
     lines = []
     for var in VARIABLES:
-        value = "" if var.secret or var.default_doc is not None else var.default
+        value = "" if var.secret or var.default_doc is not None else _text(var.default)
         lines.append(f"# {var.doc} ({var.accepted()}; default {var.shown_default()})"
                      + ("; secret" if var.secret else ""))
         lines.append(f"{var.env}={value}")
@@ -276,7 +332,7 @@ def render_env() -> str:
 
 
 #: The stage names the CLI and docs use for topics, in data-flow order.
-STAGE_TOPICS = ("raw", "cleaned", "enriched", "dead-letter")
+STAGE_TOPICS = ("raw", "cleaned", "enriched", "dead-letter", "trends-mentions", "trends")
 
 
 def get_settings() -> Settings:

@@ -31,7 +31,26 @@ from ..settings import Settings
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that makes a child process see ``settings``."""
-    return settings.environment()
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "NEWS_TOPIC_PREFIX": settings.topic_prefix,
+        "NEWS_TOPIC_PARTITIONS": str(settings.topic_partitions),
+        "NEWS_TOPIC_REPLICATION": str(settings.topic_replication),
+        "NEWS_APP_ID": settings.app_id,
+        "NEWS_MAX_RECORD_BYTES": str(settings.max_record_bytes),
+        "NEWS_PROCESSING_GUARANTEE": settings.processing_guarantee,
+        "NEWS_WEB_HOST": settings.web_host,
+        "NEWS_WEB_PORT": str(settings.web_port),
+        "NEWS_DATA_DIR": settings.data_dir,
+        "NEWS_BROKER_SESSION_TIMEOUT": str(settings.broker_session_timeout),
+        "NEWS_BROKER_REBALANCE_TIMEOUT": str(settings.broker_rebalance_timeout),
+        "NEWS_LOG_FORMAT": settings.log_format,
+        "KAFKA_SECURITY_PROTOCOL": settings.kafka_security_protocol,
+        "KAFKA_SASL_MECHANISM": settings.kafka_sasl_mechanism,
+        "KAFKA_SASL_USERNAME": settings.kafka_sasl_username,
+        "KAFKA_SASL_PASSWORD": settings.kafka_sasl_password,
+        "KAFKA_SSL_CAFILE": settings.kafka_ssl_cafile,
+    }
 
 
 @dataclass
