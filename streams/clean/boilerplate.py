@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..entities.data import column_variants, read_table, variants
 from ..records import Dateline, Removal
 from .arabic import normalize_search, strip_diacritics
 
@@ -70,40 +71,33 @@ _AUTHOR_SPLIT_RE = re.compile(r"\s*(?:،|,|\band\b|\bet\b|\s+و\s+)\s*")
 
 # -- gazetteers ----------------------------------------------------------------------------------
 # Stored in search form (normalize_search) so spelling variants (أ/ا, ة/ه, diacritics) all hit.
+# One home per vocabulary: agencies and places are read from the entity gazetteers' data files
+# (streams/entities/data: agencies.tsv; cities.tsv and countries.tsv), plus the names below that
+# those files do not hold. The extra lists keep the cleaner's output exactly as it was when the
+# lists were merged (clean digest unchanged): shrink them only with a fresh clean digest.
 
-_AGENCIES_RAW = """
-واس سبق الأناضول رويترز وكالات متابعات فرانس برس الفرنسية كونا وام بنا قنا سانا إرنا ارنا شينخوا
-عين اليوم الرياضية الرياضي اليوم الوطن الاقتصادية الشرق الأوسط عكاظ المدينة الوئام الجزيرة إيلاف
-العربية نت العربية.نت سكاي نيوز عربية بي بي سي عربي21 القدس العربي العربي الجديد الحياة
-سي إن إن سي ان ان أ ف ب أ.ف.ب ا ف ب أ. ف. ب أف ب د ب أ د.ب.أ أ ش أ يو بي آي أسوشيتد برس
-وكالة الأنباء السعودية وكالة الأناضول وكالات الأنباء الأناضول للأنباء
-AFP Reuters AP CNN BBC DPA Anadolu Xinhua
+# Saudi and Arab outlets that are not agencies in the gazetteer's sense, generic credits
+# (``وكالات``, ``متابعات``), and single words of multi-word names (``فرانس``, ``أ``, ``ب``: the
+# old list was split on spaces, and bylines ending in such a word were kept as datelines).
+_AGENCIES_NOT_IN_DATA = """
+سبق وكالات متابعات فرانس برس بنا عين اليوم الرياضية الرياضي الوطن الاقتصادية الشرق الأوسط عكاظ
+المدينة الوئام إيلاف نت العربية.نت سكاي نيوز عربية بي سي القدس العربي الجديد الحياة إن أ ف ب أف
+د ش يو آي أسوشيتد وكالة الأنباء السعودية للأنباء
 """
-_MULTI_WORD_AGENCIES = [
-    "عين اليوم", "فرانس برس", "الشرق الأوسط", "العربية نت", "سكاي نيوز عربية", "بي بي سي",
-    "القدس العربي", "العربي الجديد", "سي إن إن", "سي ان ان", "أ ف ب", "ا ف ب", "أ. ف. ب", "أف ب",
-    "د ب أ", "أ ش أ", "يو بي آي", "أسوشيتد برس", "وكالة الأنباء السعودية", "وكالة الأناضول",
+_MULTI_WORD_AGENCIES_NOT_IN_DATA = [
+    "عين اليوم", "الشرق الأوسط", "القدس العربي", "العربي الجديد", "أف ب", "أ ش أ", "يو بي آي",
     "وكالات الأنباء", "الأناضول للأنباء",
 ]  # fmt: skip
 
-_PLACES_RAW = """
-الرياض جدة مكة مكة_المكرمة المدينة_المنورة المدينة الدمام الخبر الظهران الأحساء الاحساء القطيف الجبيل
-الطائف تبوك أبها ابها خميس_مشيط جازان جيزان نجران الباحة حائل عرعر سكاكا الجوف القصيم بريدة عنيزة
-الخرج ينبع رابغ القنفذة القريات رفحاء حفر_الباطن الدوادمي المجمعة شقراء بيشة صبيا محايل تنومة النماص
-المنطقة_الشرقية الحدود_الشمالية عسير الشرقية الكويت المنامة البحرين الدوحة قطر دبي أبوظبي أبو_ظبي الشارقة
-مسقط عمان صنعاء عدن تعز المكلا حضرموت مأرب الحديدة بغداد البصرة الموصل أربيل كركوك الفلوجة الرمادي
-دمشق حلب حمص إدلب درعا اللاذقية الرقة بيروت طرابلس صيدا عمّان القدس غزة رام_الله الخليل نابلس
-القاهرة الإسكندرية الاسكندرية سيناء العريش الخرطوم تونس الجزائر الرباط الدار_البيضاء نواكشوط بنغازي
-طهران أنقرة إسطنبول اسطنبول موسكو لندن باريس برلين روما مدريد بروكسل جنيف فيينا واشنطن نيويورك
-بكين طوكيو نيودلهي إسلام_آباد كابول كانبيرا سيدني أثينا لشبونة أمستردام ستوكهولم أوسلو كييف
-الأمم_المتحدة ياوندي نيروبي أديس_أبابا مقديشو جيبوتي داكار أبوجا لاغوس جاكرتا كوالالمبور مانيلا
-السعودية المملكة الإمارات الامارات مصر العراق سوريا سورية اليمن لبنان الأردن الاردن فلسطين ليبيا
-المغرب السودان الصومال موريتانيا تركيا إيران ايران روسيا الصين اليابان الهند باكستان أفغانستان افغانستان
-فرنسا بريطانيا ألمانيا المانيا إيطاليا ايطاليا إسبانيا اسبانيا الولايات_المتحدة أمريكا امريكا أميركا
-كندا أستراليا استراليا البرازيل الأرجنتين نيجيريا إثيوبيا كينيا إندونيسيا ماليزيا الفلبين كوريا_الجنوبية
-الاتحاد_الأوروبي أوروبا الخليج وادي_الدواسر الولايات_المتحدة_الأمريكية
-London Paris Washington New_York Beirut Baghdad Damascus Cairo Riyadh Dubai Gaza Jerusalem Moscow
-Beijing Tokyo Berlin Brussels Geneva Tehran Istanbul Ankara Kabul Rome Madrid
+# Saudi cities, governorates and regions, a few more cities, and words a dateline uses as a
+# place (``المملكة``, ``الأمم المتحدة``, ``الاتحاد الأوروبي``).
+_PLACES_NOT_IN_DATA = """
+الخبر الظهران الأحساء القطيف الجبيل الطائف تبوك أبها خميس_مشيط جازان جيزان نجران الباحة حائل عرعر
+سكاكا الجوف القصيم بريدة عنيزة الخرج ينبع رابغ القنفذة القريات رفحاء حفر_الباطن الدوادمي المجمعة
+شقراء بيشة صبيا محايل تنومة النماص المنطقة_الشرقية الحدود_الشمالية عسير الشرقية وادي_الدواسر
+الشارقة المكلا حضرموت صيدا الخليل نابلس العريش كانبيرا سيدني لشبونة أمستردام ستوكهولم أوسلو
+ياوندي نيروبي أديس_أبابا داكار أبوجا لاغوس جاكرتا كوالالمبور مانيلا
+المدينة المملكة الأمم_المتحدة الاتحاد_الأوروبي Washington New_York
 """
 
 
@@ -111,8 +105,24 @@ def _key(text: str) -> str:
     return " ".join(normalize_search(text).replace(".", " ").split()).casefold()
 
 
-AGENCIES = frozenset(_key(a) for a in _AGENCIES_RAW.split() + _MULTI_WORD_AGENCIES)
-PLACES = frozenset(_key(p.replace("_", " ")) for p in _PLACES_RAW.split())
+# Photo agencies: a line ending in ``- جيتي`` is a caption (see ``_CREDIT``), never a dateline.
+_NOT_DATELINE_AGENCIES = frozenset({"Getty Images"})
+
+
+def _agency_names() -> list[str]:
+    """Arabic names, English names and Latin aliases of the gazetteer's agencies and outlets
+    (photo agencies left out)."""
+    return [v for row in read_table("agencies.tsv") if len(row) > 2 and row[2].strip() not in _NOT_DATELINE_AGENCIES
+            for cell in row[2:5] for v in variants(cell)]
+
+
+def _place_names() -> list[str]:
+    """The gazetteer's curated cities (English and Arabic) and its countries' Arabic variants."""
+    return column_variants("cities.tsv", 2) + column_variants("cities.tsv", 3) + column_variants("countries.tsv", 2)
+
+
+AGENCIES = frozenset(_key(a) for a in _agency_names() + _AGENCIES_NOT_IN_DATA.split() + _MULTI_WORD_AGENCIES_NOT_IN_DATA)
+PLACES = frozenset(_key(p) for p in _place_names()) | frozenset(_key(p.replace("_", " ")) for p in _PLACES_NOT_IN_DATA.split())
 _NAME_WORD_RE = re.compile(r"(?:[^\W\d_][\w'’.-]*|د\.|أ\.|م\.)")
 _TITLES = ("د.", "أ.", "أ.د.", "م.", "Dr.")
 

@@ -43,7 +43,7 @@ ner = click.Group("ner", help="Train and evaluate the Arabic named-entity model 
 def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, max_iterations: int | None,
               stages: int) -> None:
     """Train the CRF(s) (deterministic given --seed)."""
-    from streams.entities.train import train
+    from streams.entities.training.train import train
 
     params = {"max_iterations": max_iterations} if max_iterations else None
     info = train(train_path, out, seed=seed, max_sentences=max_sentences, params=params, stages=stages)
@@ -61,7 +61,7 @@ def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, m
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable figures.")
 def eval_cmd(test_path: str, model_path: str | None, model_only: bool, stage1_only: bool, as_json: bool) -> None:
     """Entity-level exact-span micro P/R/F1 (overall and per type, as seqeval) and tokens/s."""
-    from streams.entities.evaluate import evaluate, format_report
+    from streams.entities.training.evaluate import evaluate, format_report
 
     r = evaluate(test_path, model_path, hybrid=not model_only, stages=1 if stage1_only else None)
     if as_json:

@@ -19,14 +19,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 
 from . import clitics
+from .cache import BoundedCache
+from .data import read_table
 from .normalize import norm, skeleton
 
 MAX_PHRASE = 7
 _KEY_CACHE = 100_000
-DATA = "streams.entities.data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +38,7 @@ class GazEntry:
     source: str = ""
 
 
-def _read(name: str) -> list[list[str]]:
-    text = resources.files(DATA).joinpath(name).read_text(encoding="utf-8")
-    rows = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        rows.append(line.split("\t"))
-    return rows
+_read = read_table
 
 
 def _words(name: str) -> list[str]:
@@ -81,20 +74,17 @@ class Gazetteer:
         self.latin_prefixes: set[tuple[str, ...]] = set()
         self.token_types: dict[str, set[str]] = {}
         self.demonyms = demonym_forms()
-        self._kf: dict[str, str] = {}
-        self._ki: dict[str, str] = {}
+        self._key_first_cache: BoundedCache[str, str] = BoundedCache(_KEY_CACHE)
+        self._key_inner_cache: BoundedCache[str, str] = BoundedCache(_KEY_CACHE)
         self._load()
 
     # --- keys -------------------------------------------------------------------------------
     def key_first(self, token: str) -> str:
-        k = self._kf.get(token)
+        k = self._key_first_cache.get(token)
         if k is None:
             w = norm(token)
             p = clitics.proclitic(w, self.lex)
-            k = skeleton(w[len(p):] or w)
-            if len(self._kf) > _KEY_CACHE:
-                self._kf.clear()
-            self._kf[token] = k
+            k = self._key_first_cache.put(token, skeleton(w[len(p):] or w))
         return k
 
     @staticmethod
@@ -105,12 +95,9 @@ class Gazetteer:
         return w
 
     def key_inner(self, token: str) -> str:
-        k = self._ki.get(token)
+        k = self._key_inner_cache.get(token)
         if k is None:
-            k = skeleton(self.inner_form(norm(token)))
-            if len(self._ki) > _KEY_CACHE:
-                self._ki.clear()
-            self._ki[token] = k
+            k = self._key_inner_cache.put(token, skeleton(self.inner_form(norm(token))))
         return k
 
     def phrase_key(self, phrase: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .evaluate import get_entities
+from .bio import get_entities
 from .gazetteer import GazEntry
 from .normalize import norm, skeleton
 
