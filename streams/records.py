@@ -21,7 +21,7 @@ from typing import Any, Literal
 from . import SCHEMA_VERSION
 
 EntityType = Literal["PER", "ORG", "LOC", "MISC"]
-TextField = Literal["text", "title"]
+TextField = Literal["text", "title", "dateline", "byline"]  # dateline/byline: the cleaned record's strings
 
 
 @dataclass(slots=True)

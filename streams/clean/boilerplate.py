@@ -156,6 +156,13 @@ _PAREN_DATELINE_RE = re.compile(
     r"^(?P<place>[^()\-–—:\d]{2,40}?)\s?\((?P<agency>[^()]{2,30})\)\s?(?:[-–—]{1,2}|:)\s?(?=\S)"
 )
 _AB_NO_COLON_RE = re.compile(r"^(?P<a>[^-–—:!?؟«»\"]{2,30}?)\s?[-–—]\s?(?P<b1>[^\s:،,.]{2,20})(?:\s(?P<b2>[^\s:،,.]{2,20}))?\s")
+# ``فهد العتيبي- سبق- نجران:``, ``فهد العتيبي وسعد الغامدي - سبق - جدة:``: authors, agency, place.
+_ABC_PREFIX_RE = re.compile(
+    r"^(?P<a>[^-–—:!?؟«»\"\d]{2,60}?)\s?[-–—]{1,2}\s?(?P<b>[^-–—:!?؟«»\"]{2,30}?)\s?[-–—]{1,2}\s?"
+    r"(?P<c>[^-–—:!?؟«»\"]{2,30}?)\s?:\s?(?=\S)"
+)
+# Two authors joined by و glued to the second name (``فهد العتيبي وسعد الغامدي``).
+_TWO_NAMES_RE = re.compile(r"^(?P<x>\S+(?:\s\S+){1,3})\s+و(?P<y>\S{2,}(?:\s\S+){1,3})$")
 _BYLINE_RE = re.compile(
     r"^(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|حوار|تقرير|متابعة|By)\s?[:/-]?\s(?P<name>[^:،,.!?؟\d]{2,60})$"
 )
@@ -188,6 +195,9 @@ def _head(paras: list[str], found: Found) -> bool:
             found.set_byline(m.group("name").strip())
             found.remove("byline", p)
             return _replace_head(paras, "")
+    m = _ABC_PREFIX_RE.match(p)
+    if m and _byline_agency_place(m, found):
+        return _replace_head(paras, p[m.end() :])
     m = _AB_PREFIX_RE.match(p)
     if m and _dateline_pair(m.group("a"), m.group("b"), m.group().strip(), found):
         return _replace_head(paras, p[m.end() :])
@@ -200,6 +210,32 @@ def _head(paras: list[str], found: Found) -> bool:
                 if _dateline_pair(m.group("a"), b, span, found):
                     return _replace_head(paras, p[len(span) :])
     return False
+
+
+def _authors(text: str) -> list[str] | None:
+    """The names of a byline's author part (one name, ``X وY``, ``X، Y``), or None when a part is
+    no person's name."""
+    m = _TWO_NAMES_RE.match(text)
+    parts = [m.group("x"), m.group("y")] if m else [p for p in re.split(r"\s*[،,]\s*", text) if p]
+    if not parts or any(_classify(p) != "person" for p in parts):
+        return None
+    return parts
+
+
+def _byline_agency_place(m: re.Match, found: Found) -> bool:
+    """``authors - agency - place:`` at the head (the agency known, the place a short name)."""
+    a, b, c = (m.group(k).strip() for k in ("a", "b", "c"))
+    if _key(b) not in AGENCIES or _classify(c) not in ("place", "person"):
+        return False
+    authors = _authors(a)
+    if authors is None:
+        return False
+    for name in authors:
+        found.set_byline(name)
+    found.byline = a
+    found.set_dateline(m.group().strip(" :"), c if _classify(c) == "place" else None, None, b)  # not متابعة
+    found.remove("byline", m.group().strip())
+    return True
 
 
 def _dateline_pair(a: str, b: str, span: str, found: Found) -> bool:

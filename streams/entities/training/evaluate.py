@@ -46,12 +46,13 @@ def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict[
 
 
 def evaluate(test_path: str | Path, model_path: str | Path | None = None, *, hybrid: bool = True,
-             max_sentences: int | None = None, stages: int | None = None) -> dict:
+             max_sentences: int | None = None, stages: int | None = None, news_rules: bool = False) -> dict:
     """Score the model (with the gazetteer/rule post-processing when ``hybrid``) on a CoNLL file.
 
     The file has no document marks, so blocks of ``conll.DOC_SENTENCES`` consecutive sentences
     are tagged together as documents (as the second stage was trained); ``stages=1`` scores the
-    first stage alone."""
+    first stage alone. ``news_rules``: also apply the news-convention span rules (``rules``),
+    which ANERcorp's annotation does not follow (off by default)."""
     from ..model import load_model
     from ..recognize import recognize_tokens
 
@@ -65,7 +66,7 @@ def evaluate(test_path: str | Path, model_path: str | Path | None = None, *, hyb
         sents = [data[k][0] for k in d]
         for toks, tagged in zip(sents, m.tag_many(sents, stages=stages)):
             if hybrid:
-                spans = recognize_tokens(m, toks, tagged=tagged)
+                spans = recognize_tokens(m, toks, tagged=tagged, news_rules=news_rules)
                 preds.append(spans_to_tags(len(toks), [(s.i, s.j, s.type) for s in spans]))
             else:
                 preds.append(tagged[0])
@@ -78,6 +79,7 @@ def evaluate(test_path: str | Path, model_path: str | Path | None = None, *, hyb
         "seconds": dt,
         "tokens_per_s": ntok / dt if dt else 0.0,
         "hybrid": hybrid,
+        "news_rules": news_rules,
         "stages": min(stages or len(m.stages), len(m.stages)),
     }
 
@@ -89,5 +91,25 @@ def format_report(r: dict) -> str:
         s = sc[k]
         lines.append(f"{k:<8} {s['precision']:6.4f} {s['recall']:6.4f} {s['f1']:6.4f} {s['support']:8d}")
     what = f"{r.get('stages', 1)}-stage CRF" + (" + gazetteer/rules" if r["hybrid"] else " only")
+    what += " + news span rules" if r.get("news_rules") else ""
     lines.append(f"{r['tokens']} tokens in {r['seconds']:.2f}s: {r['tokens_per_s']:,.0f} tokens/s ({what})")
     return "\n".join(lines)
+
+
+def predict_with_sources(cleaned) -> list:
+    """``devset.predict`` with each mention's origin: ``"gazetteer"`` for hits the model did not
+    propose, so the dev-set report gives the precision of gazetteer-only hits apart."""
+    from ..extract import find_all
+    from ..merge import merge
+    from .devset import Group, Mention
+
+    found = find_all(cleaned.text or "", cleaned.title, cleaned.language, dateline=cleaned.dateline,
+                     byline=cleaned.byline, authors=cleaned.authors)
+    origin = {(f.field, f.start, f.end): f.source for f in found}
+    groups = []
+    for e in merge(found):
+        g = Group(e.type)
+        g.mentions = [Mention(m.field, m.start, m.end, e.type, m.text, origin.get((m.field, m.start, m.end)))
+                      for m in e.mentions]
+        groups.append(g)
+    return groups

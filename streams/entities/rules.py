@@ -1,0 +1,286 @@
+"""Span rules after the CRF and the gazetteer (:func:`recognize.recognize_tokens` calls
+:func:`apply`): what a reader of regional news expects and a model trained on ANERcorp gets wrong.
+
+1. **Trigger-headed organisations** (and facilities: ``مطار عدن الدولي``, LOC) are whole spans: ``وزارة الصحة``, ``جامعة الطائف``, ``نادي
+   الشباب``, ``الهيئة العامة للغذاء والدواء``, ``مركز الملك سلمان للإغاثة``: an organisation trigger
+   word (``data/triggers.tsv``), then the name: definite nouns and adjectives, ``لل`` genitives and
+   ``و`` + definite noun after one, known names; never a nationality adjective at the end.
+2. **Places after a place trigger** (``مدينة``, ``محافظة``, ``منطقة``, ``ولاية``, ``بلدة``,
+   ``قرية``): the name is LOC, without the trigger (``بمحافظة شرورة`` -> ``شرورة``), also when it is
+   only a weak gazetteer name (a common word elsewhere) or the model typed it as a person.
+3. **Coordinated names** are split: ``بدر السليطين ومحمد العتيبي`` -> two people, ``الدمام وجدة``
+   -> two places (never inside a known name such as ``البوسنة والهرسك``).
+4. **No person starts with a verb** or conjunction + verb (``وقال هامساً``): the verb is cut off,
+   and the span dropped when what is left is a single word that is no name.
+5. **Partial names are extended** to the gazetteer phrase that contains them (a two-word city
+   found as its second word only), with the phrase's type.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from .cache import BoundedCache
+from .data import read_table
+from .normalize import norm, skeleton
+
+_PLACE_TRIGGERS = ("مدينة", "محافظة", "منطقة", "ولاية", "بلدة", "قرية", "إقليم", "مدينتي", "محافظتي")
+# Triggers that head descriptions as often as names (فريق عمل, قوات الأمن, مجلس الإدارة): the
+# name after them needs a word the model, the gazetteer or its rarity marks as a name.
+_WEAK_ORG_TRIGGERS = ("مركز", "إدارة", "الإدارة", "مجلس", "لجنة", "حركة", "اتحاد", "المركز", "تنظيم", "حزب")
+# Heads of a team's or a force's description, not part of the name (فريق الاتحاد -> الاتحاد).
+_NOT_TRIGGERS = ("فريق", "قوات", "منتخب", "مجموعة", "جماعة", "تحالف", "فيلق", "كتائب", "جبهة", "حلف", "ائتلاف")
+# Titles that end a name before a person (جامعة الطائف الدكتور ...).
+_TITLES = ("دكتور", "دكتورة", "مهندس", "مهندسة", "أستاذ", "أستاذة", "مكلف", "معالي", "سعادة", "شيخ", "أمير",
+           "لواء", "عقيد", "عميد", "رئيس", "مدير", "مديرة", "وكيل", "محافظ", "أمين", "نائب")
+# Facilities whose trigger is part of the place's name (مطار عدن الدولي, منفذ العبدلي): LOC.
+_FACILITIES = ("مطار", "قاعدة", "منفذ", "قاعة", "ميناء", "مسجد", "المسجد", "جامع", "ملعب", "استاد", "برج", "جسر",
+               "سد", "قصر")
+# Name particles after which an indefinite word still belongs to the name (بلدية أبو عريش).
+_PARTICLES = ("أبو", "ابو", "أبي", "ابن", "بن", "آل", "أم", "ام", "ذي", "ذو")
+_GENERIC = ("الإدارة", "الأمن", "الامن", "العمل", "الرعاية", "الأمناء", "الطوارئ", "التحرير", "الأعمال", "العمل")
+_ORG_EXTRA_TRIGGERS = ("بلدية", "شرطة", "غرفة", "إدارة", "الإدارة", "أمانة", "جمعية", "مستشفى", "المؤسسة",
+                       "الهيئة", "المركز", "مديرية", "كلية", "نقابة", "صندوق", "بورصة", "سلطة", "مجمع")
+# Frequent verbs that open a sentence or a quotation (and so a false person after them).
+_VERBS = ("قال", "قالت", "أكد", "أكدت", "أشار", "أشارت", "أوضح", "أوضحت", "أضاف", "أضافت", "ذكر", "ذكرت",
+          "كشف", "كشفت", "أعلن", "أعلنت", "بين", "بينت", "لفت", "لفتت", "تابع", "تابعت", "رأى", "اعتبر",
+          "طالب", "دعا", "شدد", "نفى", "أفاد", "صرح", "زار", "التقى", "استقبل", "وصل", "غادر", "يقول", "تقول",
+          "يرى", "أشاد", "أبلغ", "سأل", "رد", "علق", "أجاب", "اختتم", "ختم", "افتتح", "دشن", "وجه", "تلقى",
+          "أصدر", "هنأ", "عزى", "بحث", "ناقش", "أجرى", "ترأس", "رعى", "اشرك", "أشرك", "مقعد", "ليشكو")
+# Words that end a trigger-headed name (prepositions, particles, relatives).
+_STOP = ("في", "من", "على", "إلى", "الى", "عن", "مع", "أن", "إن", "ان", "التي", "الذي", "الذين", "كما",
+         "بعد", "قبل", "خلال", "حول", "عبر", "منذ", "حتى", "بين", "لدى", "عند", "أو", "او", "ثم", "قد", "لا",
+         "لم", "لن", "ما", "هو", "هي", "وقد", "كان", "كانت", "وفق", "وفقا", "ضمن", "تجاه", "نحو", "أمس", "اليوم")
+MAX_ORG = 7
+_TANWEEN = re.compile("[\u064b\u064c\u064d]")
+
+
+def _forms(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(skeleton(norm(w)) for w in words)
+
+
+PLACE_TRIGGERS = _forms(_PLACE_TRIGGERS)
+WEAK_ORG_TRIGGERS = _forms(_WEAK_ORG_TRIGGERS) | _forms(w[2:] for w in _WEAK_ORG_TRIGGERS if w.startswith("ال"))
+GENERIC = _forms(_GENERIC) | _forms(w[2:] for w in _GENERIC)
+TITLES = _forms(_TITLES)
+PARTICLES = _forms(_PARTICLES)
+NOT_TRIGGERS = _forms(_NOT_TRIGGERS)
+FACILITIES = _forms(_FACILITIES) | _forms(w[2:] for w in _FACILITIES if w.startswith("ال"))
+VERBS = _forms(_VERBS)
+STOP = _forms(_STOP)
+
+
+@functools.lru_cache(maxsize=1)
+def org_triggers() -> frozenset[str]:
+    words: list[str] = list(_ORG_EXTRA_TRIGGERS)
+    for row in read_table("triggers.tsv"):
+        if row[0].strip() == "ORG":
+            words += [w for w in row[1].split("|") if " " not in w.strip()]
+    out = set()
+    for w in words:
+        n = norm(w.strip())
+        out.add(skeleton(n))
+        out.add(skeleton(n[2:]) if n.startswith("ال") else skeleton("ال" + n))
+    return frozenset((out - NOT_TRIGGERS) | FACILITIES)
+
+
+class _Words:
+    """Per-token facts the rules need (normalised form, proclitic, article), cached (bounded)."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.cache: BoundedCache[str, tuple[str, str, bool]] = BoundedCache(100_000)
+
+    def __call__(self, tok: str) -> tuple[str, str, bool]:
+        """(bare skeleton: proclitics and article off; skeleton without و/ف/ب/ل/ك but with the
+        article; has the article)."""
+        c = self.cache.get(tok)
+        if c is None:
+            from .clitics import proclitic
+
+            w = norm(tok)
+            p = proclitic(w, self.model.lex)
+            core = w[len(p):] or w
+            article = p.endswith("ال") or p.endswith("لل") or (not p and w.startswith("ال") and len(w) > 3)
+            bare = skeleton(core[2:] if not p and article else core)
+            with_art = skeleton(("ال" if article else "") + (core[2:] if not p and article else core))
+            c = self.cache.put(tok, (bare, with_art, article))
+        return c
+
+
+@functools.lru_cache(maxsize=8)
+def _words(model) -> _Words:
+    return _Words(model)
+
+
+def _is_word(tok: str) -> bool:
+    return tok[:1].isalpha()
+
+
+def _proclitic_of(model, tok: str) -> str:
+    from .clitics import proclitic
+
+    return proclitic(norm(tok), model.lex)
+
+
+def _nat(model, tok: str) -> bool:
+    kf = model.token_keys(tok)[0]
+    return "NAT" in model.gaz.token_types_frozen.get(kf, ())
+
+
+def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per_starts: set[int]) -> int:
+    """End (exclusive) of the trigger-headed name starting at trigger ``i``, or ``i`` for none."""
+    words = _words(model)
+    types = model.gaz.token_types_frozen
+    n = len(tokens)
+    trig_bare, _, trig_article = words(tokens[i])
+    j = i + 1
+    genitive = False
+    name_like = trig_bare not in WEAK_ORG_TRIGGERS
+    while j < n and j - i < MAX_ORG:
+        tok = tokens[j]
+        if not _is_word(tok):
+            break
+        bare, with_art, article = words(tok)
+        if bare in STOP or with_art in STOP or (j == i + 1 and bare in GENERIC):
+            break
+        tper = "TPER" in types.get(bare, ()) or bare in TITLES
+        if j > i + 1 and (tper or (j in per_starts and "TPER" not in types.get(words(tokens[j - 1])[0], ()))):
+            break  # a title or a person after the name (جامعة الطائف الدكتور ...)
+        if not name_like and (labels_entity[j] or bare in types or model.featurizer.freq.get(norm(tok), 0) <= 6):
+            name_like = True
+        p = _proclitic_of(model, tok)
+        if p.startswith("ب") or p.startswith("ك") or p in ("و", "ف"):  # بمنطقة, a new clause
+            break
+        if p.startswith("و") and not genitive:  # و + noun only inside a genitive chain (للغذاء والدواء)
+            break
+        if _nat(model, tok) and j > i + 1:
+            break
+        if p.startswith("لل") or (p.startswith("ل") and article):
+            genitive = True
+        elif bare in PLACE_TRIGGERS or words(tokens[j - 1])[0] in PARTICLES:
+            pass  # بلدية محافظة ..., بلدية أبو عريش
+        elif not article and not labels_entity[j]:
+            if j > i + 1 or trig_article:
+                break
+            # an indefinite word right after the trigger: a foreign or proper name (ناسا، كفى)
+            # when the gazetteer knows it or it is rare as a word
+            if model.featurizer.freq.get(norm(tok), 0) > 8 and not _name_start(model, tok):
+                break
+        j += 1
+    if (trig_article and not genitive) or not name_like:  # الهيئة + adjective, فريق عمل: descriptions
+        return i
+    return j if j > i + 1 else i
+
+
+def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
+    """The rules above, on the spans of one sentence (``recognize.Span``); returns the new list."""
+    from .recognize import Span
+
+    n = len(tokens)
+    words = _words(model)
+    orgs = org_triggers()
+    entity_tok = [False] * n
+    for s in spans:
+        for k in range(s.i, s.j):
+            entity_tok[k] = True
+    gaz_at = {i: (j, e) for i, j, e in gaz}
+    per_starts = {s.i for s in spans if s.type == "PER"}
+    known_phrase = {(i, j) for i, j, e in gaz if not e.weak}
+
+    # 1. trigger-headed organisations
+    for i in range(n):
+        bare, with_art, _ = words(tokens[i])
+        if bare not in orgs and with_art not in orgs:
+            continue
+        if any(s.i < i < s.j and (s.i, s.j) in known_phrase for s in spans):
+            continue  # inside a known name
+        j = _org_extent(model, tokens, i, entity_tok, per_starts)
+        if j <= i:
+            continue
+        over = [s for s in spans if s.i < j and i < s.j]
+        if any(s.entry is not None and not s.entry.weak and (s.j - s.i) > (j - i) and s.i <= i
+               for s in over):
+            continue  # a longer known name covers it
+        for s in over:
+            spans.remove(s)
+        if any(s.i < j and i < s.j for s in spans):
+            continue
+        spans.append(Span(i, j, "LOC" if bare in FACILITIES else "ORG", None, "rule:trigger"))
+        for k in range(i, j):
+            entity_tok[k] = True
+        if j < n and _nat(model, tokens[j]):  # وزارة الصحة السعودية: the adjective is no place
+            spans[:] = [s for s in spans if not (s.i == j and s.j == j + 1)]
+
+    # 2. places after a place trigger
+    for i in range(n - 1):
+        if words(tokens[i])[0] not in PLACE_TRIGGERS:
+            continue
+        if any(s.i <= i < s.j and s.type == "ORG" for s in spans):
+            continue  # part of an organisation's name (بلدية محافظة أبو عريش)
+        g = gaz_at.get(i + 1)
+        inside = [s for s in spans if s.i <= i < s.j]
+        if any((s.i, s.j) in known_phrase for s in inside):
+            continue  # a fixed name that holds the trigger (المدينة المنورة)
+        nxt = [s for s in spans if s.i == i + 1]
+        if g is not None and g[1].type == "LOC" and not (
+                g[1].weak and model.featurizer.freq.get(norm(tokens[i + 1]), 0) > 9):  # منطقة عالية: "high"
+            j, e = g
+            for s in [s for s in spans if s.i < j and i < s.j]:
+                spans.remove(s)
+            spans.append(Span(i + 1, j, "LOC", e, "rule:place-trigger" if e.weak else "gazetteer"))
+        elif nxt:
+            for s in nxt:
+                s.type = "LOC"
+        else:
+            for s in inside:  # the model took the trigger into the span: cut it off, type LOC
+                if s.i == i and s.j > i + 1 and s.type != "ORG":
+                    s.i = i + 1
+                    s.type = "LOC"
+
+    # 3. coordinated names
+    out = []
+    for s in spans:
+        if s.type in ("PER", "LOC") and s.j - s.i >= 2 and (s.i, s.j) not in known_phrase and not (
+                s.entry is not None and not s.entry.weak):
+            cuts = [k for k in range(s.i + 1, s.j) if _proclitic_of(model, tokens[k]) == "و"
+                    and _name_start(model, tokens[k])]
+            if cuts:
+                a = s.i
+                for k in cuts + [s.j]:
+                    if k > a:
+                        out.append(Span(a, k, s.type, None, s.source))
+                    a = k
+                continue
+        out.append(s)
+    spans = out
+
+    # 4. no person starts with a verb; a lone word with tanween (هامساً) is no name
+    out = []
+    for s in spans:
+        if s.type == "PER" and words(tokens[s.i])[0] in VERBS:
+            s.i += 1
+            if s.j - s.i == 0 or (s.j - s.i == 1 and not _name_start(model, tokens[s.i])):
+                continue
+        if s.type == "PER" and s.j - s.i == 1 and _TANWEEN.search(tokens[s.i]):
+            continue
+        out.append(s)
+    spans = out
+
+    # 5. partial names extended to the gazetteer phrase that holds them
+    for s in spans:
+        for i, j, e in gaz:
+            if (i <= s.i and s.j <= j and j - i > s.j - s.i and j - i >= 2 and not e.weak
+                    and not any(t is not s and t.i < j and i < t.j for t in spans)):
+                s.i, s.j, s.type, s.entry = i, j, e.type, e
+                break
+    spans.sort(key=lambda s: s.i)
+    return spans
+
+
+def _name_start(model, tok: str) -> bool:
+    """Is the token (a clitic off) a given name or a gazetteer name's word?"""
+    types = model.gaz.token_types_frozen.get(model.token_keys(tok)[0], ())
+    return any(t in ("GIVEN", "PER", "LOC", "ORG", "partPER", "partLOC", "partORG") for t in types)
