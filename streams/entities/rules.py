@@ -38,6 +38,9 @@ _TITLES = ("دكتور", "دكتورة", "مهندس", "مهندسة", "أستا
 # Facilities whose trigger is part of the place's name (مطار عدن الدولي, منفذ العبدلي): LOC.
 _FACILITIES = ("مطار", "قاعدة", "منفذ", "قاعة", "ميناء", "مسجد", "المسجد", "جامع", "ملعب", "استاد", "برج", "جسر",
                "سد", "قصر")
+# Named competitions and initiatives (دوري أبطال أوروبا, كأس خادم الحرمين الشريفين, مبادرة السلام
+# العربية): MISC, with a trailing nationality adjective (الدوري الألماني).
+_EVENTS = ("دوري", "الدوري", "كأس", "بطولة", "مبادرة", "جائزة", "مهرجان", "أولمبياد", "مونديال")
 # Name particles after which an indefinite word still belongs to the name (بلدية أبو عريش).
 _PARTICLES = ("أبو", "ابو", "أبي", "ابن", "بن", "آل", "أم", "ام", "ذي", "ذو")
 _GENERIC = ("الإدارة", "الأمن", "الامن", "العمل", "الرعاية", "الأمناء", "الطوارئ", "التحرير", "الأعمال", "العمل")
@@ -68,6 +71,7 @@ TITLES = _forms(_TITLES)
 PARTICLES = _forms(_PARTICLES)
 NOT_TRIGGERS = _forms(_NOT_TRIGGERS)
 FACILITIES = _forms(_FACILITIES) | _forms(w[2:] for w in _FACILITIES if w.startswith("ال"))
+EVENTS = _forms(_EVENTS) | _forms(w[2:] for w in _EVENTS if w.startswith("ال"))
 VERBS = _forms(_VERBS)
 STOP = _forms(_STOP)
 
@@ -83,7 +87,7 @@ def org_triggers() -> frozenset[str]:
         n = norm(w.strip())
         out.add(skeleton(n))
         out.add(skeleton(n[2:]) if n.startswith("ال") else skeleton("ال" + n))
-    return frozenset((out - NOT_TRIGGERS) | FACILITIES)
+    return frozenset((out - NOT_TRIGGERS) | FACILITIES | EVENTS)
 
 
 class _Words:
@@ -157,11 +161,16 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
         if p.startswith("و") and not genitive:  # و + noun only inside a genitive chain (للغذاء والدواء)
             break
         if _nat(model, tok) and j > i + 1:
+            if trig_bare in EVENTS:  # الدوري الألماني
+                j += 1
             break
         if p.startswith("لل") or (p.startswith("ل") and article):
             genitive = True
         elif bare in PLACE_TRIGGERS or words(tokens[j - 1])[0] in PARTICLES:
             pass  # بلدية محافظة ..., بلدية أبو عريش
+        elif (trig_bare in EVENTS and not article and j + 1 < n and _is_word(tokens[j + 1])
+              and (words(tokens[j + 1])[2] or labels_entity[j + 1])):
+            pass  # a construct chain: دوري أبطال أوروبا, كأس خادم الحرمين
         elif not article and not labels_entity[j]:
             if j > i + 1 or trig_article:
                 break
@@ -170,6 +179,8 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
             if model.featurizer.freq.get(norm(tok), 0) > 8 and not _name_start(model, tok):
                 break
         j += 1
+    if trig_bare in EVENTS and j > i + 1:
+        return j
     if (trig_article and not genitive) or not name_like:  # الهيئة + adjective, فريق عمل: descriptions
         return i
     return j if j > i + 1 else i
@@ -208,7 +219,8 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
             spans.remove(s)
         if any(s.i < j and i < s.j for s in spans):
             continue
-        spans.append(Span(i, j, "LOC" if bare in FACILITIES else "ORG", None, "rule:trigger"))
+        spans.append(Span(i, j, "LOC" if bare in FACILITIES else "MISC" if bare in EVENTS else "ORG", None,
+                          "rule:trigger"))
         for k in range(i, j):
             entity_tok[k] = True
         if j < n and _nat(model, tokens[j]):  # وزارة الصحة السعودية: the adjective is no place
