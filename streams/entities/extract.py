@@ -82,6 +82,9 @@ def find_mentions(model: Model, source: str, field: str, sents: list, arabic: li
             skip = model.mention_start(first_tok) if "\u0600" <= first_tok[0] <= "\u06ff" else 0
             if not skip and s.type == "PER" and s.j - s.i >= 2 and _conjunction_before_name(model, first_tok):
                 skip = 1  # وجوش بارسونز: the و is the conjunction
+            elif skip and model.featurizer.freq.get(norm(first_tok), 0) > model.featurizer.freq.get(
+                    norm(first_tok[skip:]), 0):
+                skip = 0  # كاليفورنيا is a word, اليفورنيا is none: the ك is the name's
             start += skip
             end = sent[s.j - 1][2]
             text = source[start:end]

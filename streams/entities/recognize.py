@@ -18,10 +18,7 @@ from .gazetteer import GazEntry
 from .normalize import norm, skeleton
 
 OVERRIDE_TYPE = True
-# Adjectives that are part of many names (مجلس الأمن الدولي, الجامعة العربية, مجلس التعاون
-# الخليجي): never trimmed off the end of a span.
-_GENERIC_ADJ = frozenset(skeleton(norm(w + s)) for w in ("دولي", "عربي", "خليجي", "أممي", "إقليمي", "أوروبي", "أفريقي",
-                                                          "إفريقي", "آسيوي", "غربي", "لاتيني") for s in ("", "ة"))
+_GENERIC_ADJ = rules.GENERIC_ADJ
 
 
 @dataclass(slots=True)

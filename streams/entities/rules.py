@@ -36,8 +36,7 @@ _NOT_TRIGGERS = ("فريق", "قوات", "منتخب", "مجموعة", "جماع
 _TITLES = ("دكتور", "دكتورة", "مهندس", "مهندسة", "أستاذ", "أستاذة", "مكلف", "معالي", "سعادة", "شيخ", "أمير",
            "لواء", "عقيد", "عميد", "رئيس", "مدير", "مديرة", "وكيل", "محافظ", "أمين", "نائب")
 # Facilities whose trigger is part of the place's name (مطار عدن الدولي, منفذ العبدلي): LOC.
-_FACILITIES = ("مطار", "قاعدة", "منفذ", "قاعة", "ميناء", "مسجد", "المسجد", "جامع", "ملعب", "استاد", "برج", "جسر",
-               "سد", "قصر")
+_FACILITIES = ("مطار", "قاعدة", "منفذ", "قاعة", "ميناء", "مسجد", "المسجد", "جامع", "ملعب", "استاد", "برج", "قصر")
 # Named competitions and initiatives (دوري أبطال أوروبا, كأس خادم الحرمين الشريفين, مبادرة السلام
 # العربية): MISC, with a trailing nationality adjective (الدوري الألماني).
 _EVENTS = ("دوري", "الدوري", "كأس", "بطولة", "مبادرة", "جائزة", "مهرجان", "أولمبياد", "مونديال")
@@ -57,6 +56,10 @@ _STOP = ("في", "من", "على", "إلى", "الى", "عن", "مع", "أن", "
          "بعد", "قبل", "خلال", "حول", "عبر", "منذ", "حتى", "بين", "لدى", "عند", "أو", "او", "ثم", "قد", "لا",
          "لم", "لن", "ما", "هو", "هي", "وقد", "كان", "كانت", "وفق", "وفقا", "ضمن", "تجاه", "نحو", "أمس", "اليوم")
 MAX_ORG = 7
+# Adjectives that are part of many names (مجلس الأمن الدولي, الجامعة العربية, مجلس التعاون
+# الخليجي): never trimmed off the end of a span.
+GENERIC_ADJ = frozenset(skeleton(norm(w + s)) for w in ("دولي", "عربي", "خليجي", "أممي", "إقليمي", "أوروبي", "أفريقي",
+                                                          "إفريقي", "آسيوي", "غربي", "لاتيني") for s in ("", "ة"))
 _TANWEEN = re.compile("[\u064b\u064c\u064d]")
 
 
@@ -95,11 +98,11 @@ class _Words:
 
     def __init__(self, model) -> None:
         self.model = model
-        self.cache: BoundedCache[str, tuple[str, str, bool]] = BoundedCache(100_000)
+        self.cache: BoundedCache[str, tuple[str, str, bool, str]] = BoundedCache(100_000)
 
-    def __call__(self, tok: str) -> tuple[str, str, bool]:
+    def __call__(self, tok: str) -> tuple[str, str, bool, str]:
         """(bare skeleton: proclitics and article off; skeleton without و/ف/ب/ل/ك but with the
-        article; has the article)."""
+        article; has the article; the proclitic)."""
         c = self.cache.get(tok)
         if c is None:
             from .clitics import proclitic
@@ -110,7 +113,7 @@ class _Words:
             article = p.endswith("ال") or p.endswith("لل") or (not p and w.startswith("ال") and len(w) > 3)
             bare = skeleton(core[2:] if not p and article else core)
             with_art = skeleton(("ال" if article else "") + (core[2:] if not p and article else core))
-            c = self.cache.put(tok, (bare, with_art, article))
+            c = self.cache.put(tok, (bare, with_art, article, p))
         return c
 
 
@@ -124,9 +127,7 @@ def _is_word(tok: str) -> bool:
 
 
 def _proclitic_of(model, tok: str) -> str:
-    from .clitics import proclitic
-
-    return proclitic(norm(tok), model.lex)
+    return _words(model)(tok)[3]
 
 
 def _nat(model, tok: str) -> bool:
@@ -139,15 +140,15 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
     words = _words(model)
     types = model.gaz.token_types_frozen
     n = len(tokens)
-    trig_bare, _, trig_article = words(tokens[i])
+    trig_bare, _, trig_article, _ = words(tokens[i])
     j = i + 1
     genitive = False
-    name_like = trig_bare not in WEAK_ORG_TRIGGERS
+    name_like = trig_bare not in WEAK_ORG_TRIGGERS and trig_bare not in FACILITIES
     while j < n and j - i < MAX_ORG:
         tok = tokens[j]
         if not _is_word(tok):
             break
-        bare, with_art, article = words(tok)
+        bare, with_art, article, p = words(tok)
         if bare in STOP or with_art in STOP or (j == i + 1 and bare in GENERIC):
             break
         tper = "TPER" in types.get(bare, ()) or bare in TITLES
@@ -155,12 +156,11 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
             break  # a title or a person after the name (جامعة الطائف الدكتور ...)
         if not name_like and (labels_entity[j] or bare in types or model.featurizer.freq.get(norm(tok), 0) <= 6):
             name_like = True
-        p = _proclitic_of(model, tok)
         if p.startswith("ب") or p.startswith("ك") or p in ("و", "ف"):  # بمنطقة, a new clause
             break
         if p.startswith("و") and not genitive:  # و + noun only inside a genitive chain (للغذاء والدواء)
             break
-        if _nat(model, tok) and j > i + 1:
+        if _nat(model, tok) and j > i + 1 and model.token_keys(tok)[1] not in GENERIC_ADJ:  # الدولي stays
             if trig_bare in EVENTS:  # الدوري الألماني
                 j += 1
             break
@@ -203,7 +203,7 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
 
     # 1. trigger-headed organisations
     for i in range(n):
-        bare, with_art, _ = words(tokens[i])
+        bare, with_art, _, _ = words(tokens[i])
         if bare not in orgs and with_art not in orgs:
             continue
         if any(s.i < i < s.j and (s.i, s.j) in known_phrase for s in spans):
@@ -269,9 +269,13 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
         out.append(s)
     spans = out
 
-    # 4. no person starts with a verb; a lone word with tanween (هامساً) is no name
+    # 4. no person starts with a verb; a lone word with tanween (هامساً) is no name, nor a very
+    # frequent word the gazetteer does not know (لي "to me")
     out = []
     for s in spans:
+        if (s.j - s.i == 1 and s.entry is None and s.source == "model"
+                and model.featurizer.freq.get(norm(tokens[s.i]), 0) >= 11 and not _name_start(model, tokens[s.i])):
+            continue
         if s.type == "PER" and words(tokens[s.i])[0] in VERBS:
             s.i += 1
             if s.j - s.i == 0 or (s.j - s.i == 1 and not _name_start(model, tokens[s.i])):
