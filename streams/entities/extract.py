@@ -144,7 +144,8 @@ def _in_article_context(found: list[Found], model: Model) -> None:
     places takes the one in a country the article's strong places are in (else the most
     populous, the gazetteer's default)."""
     alts = model.gaz.place_alternatives
-    countries = {f.entry.country for f in found if f.entry is not None and f.entry.country and not f.entry.weak}
+    countries = {f.entry.country for f in found if f.entry is not None and f.entry.country and not f.entry.weak
+                 and f.key not in alts}  # the unambiguous places
     if not countries:
         return
     for f in found:

@@ -207,7 +207,7 @@ class Gazetteer:
                 continue
             row = extra.get(code)
             qid = row[1].strip() if row and len(row) > 1 and row[1].strip() else None
-            entry = GazEntry("LOC", qid, en.get(code), False, "cldr:territory")
+            entry = GazEntry("LOC", qid, en.get(code), False, "cldr:territory", code)
             names = [name]
             if row and len(row) > 2:
                 names += [v for v in row[2].split("|") if v.strip()]
@@ -259,7 +259,9 @@ class Gazetteer:
                     continue
                 old = self.phrases.get(key)
                 if old is not None:
-                    self.place_alternatives.setdefault(key, [old]).append(entry)
+                    alts = self.place_alternatives.setdefault(key, [old])
+                    if all(a.id != entry.id for a in alts):
+                        alts.append(entry)
                     continue
                 arab = cc in ARAB_LEAGUE
                 if len(key) == 1 and not division:  # divisions are curated: weak only when marked ~

@@ -49,10 +49,13 @@ def test_a_weak_place_after_its_trigger_word_is_a_place(model):
 
 
 def test_country_context_picks_the_place_in_the_article_country(model):
-    g = model.gaz
-    key = g.phrase_key("الرياض")
-    assert key  # the curated city wins over every GeoNames Ar Riyad
-    assert g.lookup("الرياض").id == "Q3692"
+    assert model.gaz.lookup("الرياض").id == "Q3692"  # the curated city wins over every GeoNames Ar Riyad
+    alone = _by_text(extract("وصل الوفد إلى بلنسية أمس.", None, "ar", model))["بلنسية"]
+    in_spain = _by_text(extract("وصل الوفد إلى إسبانيا ثم إلى بلنسية أمس.", None, "ar", model))["بلنسية"]
+    assert alone.name == in_spain.name == "Valencia"
+    assert alone.id != in_spain.id  # the most populous Valencia (Venezuela) alone, Spain's in Spain
+    spain = [a for a in model.gaz.place_alternatives[model.gaz.phrase_key("بلنسية")] if a.country == "ES"]
+    assert in_spain.id == spain[0].id
 
 
 def test_trigger_headed_organisations_are_whole_spans(model):
