@@ -79,12 +79,43 @@ VERBS = _forms(_VERBS)
 STOP = _forms(_STOP)
 
 
-@functools.lru_cache(maxsize=1)
-def org_triggers() -> frozenset[str]:
-    words: list[str] = list(_ORG_EXTRA_TRIGGERS)
+_CLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
+_ARTICLES = ("ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل", "وبال", "فبال", "وكال")
+
+
+def _raw_forms(words: Iterable[str]) -> set[str]:
+    """Every surface form of the words with their proclitics and article, in the usual spelling
+    variants (أ/إ/ا, ة/ه, ى/ي): a set look-up per raw token finds the few tokens worth a closer look."""
+    out: set[str] = set()
+    for w in words:
+        w = w.strip()
+        bare = w[2:] if w.startswith("ال") else w
+        stems = {bare, bare.replace("ة", "ه"), bare.replace("ى", "ي")}
+        if bare[:1] in "أإا":
+            stems |= {c + x[1:] for x in set(stems) for c in "أإا"}
+        for stem in stems:
+            out.update(p + stem for p in _CLITICS)
+            out.update(p + stem[1:] if p.endswith("لل") and stem.startswith("ل") else p + stem for p in _ARTICLES)
+    return out
+
+
+def _org_trigger_words() -> list[str]:
+    words: list[str] = list(_ORG_EXTRA_TRIGGERS) + list(_FACILITIES) + list(_EVENTS)
     for row in read_table("triggers.tsv"):
         if row[0].strip() == "ORG":
             words += [w for w in row[1].split("|") if " " not in w.strip()]
+    return [w for w in words if skeleton(norm(w)) not in NOT_TRIGGERS]
+
+
+@functools.lru_cache(maxsize=1)
+def raw_triggers() -> frozenset[str]:
+    """Surface forms of every organisation, facility, event and place trigger."""
+    return frozenset(_raw_forms(_org_trigger_words() + list(_PLACE_TRIGGERS)))
+
+
+@functools.lru_cache(maxsize=1)
+def org_triggers() -> frozenset[str]:
+    words = _org_trigger_words()
     out = set()
     for w in words:
         n = norm(w.strip())
@@ -187,10 +218,23 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
 
 
 def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
-    """The rules above, on the spans of one sentence (``recognize.Span``); returns the new list."""
-    from .recognize import Span
+    return _apply(model, tokens, spans, gaz, _span_class())
 
+
+@functools.lru_cache(maxsize=1)
+def _span_class() -> type:
+    from .recognize import Span  # recognize imports this module
+
+    return Span
+
+
+def _apply(model, tokens: list[str], spans: list, gaz: list, Span: type) -> list:  # noqa: N803
+    """The rules above, on the spans of one sentence (``recognize.Span``); returns the new list."""
     n = len(tokens)
+    raw = raw_triggers()
+    cands = [i for i, t in enumerate(tokens) if t in raw]
+    if not cands and not spans:
+        return spans
     words = _words(model)
     orgs = org_triggers()
     entity_tok = [False] * n
@@ -202,7 +246,7 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
     known_phrase = {(i, j) for i, j, e in gaz if not e.weak}
 
     # 1. trigger-headed organisations
-    for i in range(n):
+    for i in cands:
         bare, with_art, _, _ = words(tokens[i])
         if bare not in orgs and with_art not in orgs:
             continue
@@ -227,8 +271,8 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
             spans[:] = [s for s in spans if not (s.i == j and s.j == j + 1)]
 
     # 2. places after a place trigger
-    for i in range(n - 1):
-        if words(tokens[i])[0] not in PLACE_TRIGGERS:
+    for i in cands:
+        if i == n - 1 or words(tokens[i])[0] not in PLACE_TRIGGERS:
             continue
         if any(s.i <= i < s.j and s.type == "ORG" for s in spans):
             continue  # part of an organisation's name (بلدية محافظة أبو عريش)
