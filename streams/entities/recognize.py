@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from . import rules
 from .bio import get_entities
 from .gazetteer import GazEntry
-from .normalize import norm, skeleton
+from .normalize import norm
 
 OVERRIDE_TYPE = True
 _GENERIC_ADJ = rules.GENERIC_ADJ

@@ -230,11 +230,20 @@ def _span_class() -> type:
 
 def _apply(model, tokens: list[str], spans: list, gaz: list, Span: type) -> list:  # noqa: N803
     """The rules above, on the spans of one sentence (``recognize.Span``); returns the new list."""
-    n = len(tokens)
     raw = raw_triggers()
     cands = [i for i, t in enumerate(tokens) if t in raw]
     if not cands and not spans:
         return spans
+    known_phrase = {(i, j) for i, j, e in gaz if not e.weak} if gaz else set()
+    if cands:
+        spans = _triggers(model, tokens, spans, gaz, cands, known_phrase, Span)
+    return _spans(model, tokens, spans, gaz, known_phrase, Span)
+
+
+def _triggers(model, tokens: list[str], spans: list, gaz: list, cands: list[int], known_phrase: set,
+              Span: type) -> list:  # noqa: N803
+    """Rules 1 and 2, at the trigger candidates ``cands``."""
+    n = len(tokens)
     words = _words(model)
     orgs = org_triggers()
     entity_tok = [False] * n
@@ -243,7 +252,6 @@ def _apply(model, tokens: list[str], spans: list, gaz: list, Span: type) -> list
             entity_tok[k] = True
     gaz_at = {i: (j, e) for i, j, e in gaz}
     per_starts = {s.i for s in spans if s.type == "PER"}
-    known_phrase = {(i, j) for i, j, e in gaz if not e.weak}
 
     # 1. trigger-headed organisations
     for i in cands:
@@ -296,11 +304,17 @@ def _apply(model, tokens: list[str], spans: list, gaz: list, Span: type) -> list
                     s.i = i + 1
                     s.type = "LOC"
 
+    return spans
+
+
+def _spans(model, tokens: list[str], spans: list, gaz: list, known_phrase: set, Span: type) -> list:  # noqa: N803
+    """Rules 3 to 5, on every span."""
+    words = _words(model)
     # 3. coordinated names
     out = []
     for s in spans:
         if s.type in ("PER", "LOC") and s.j - s.i >= 2 and (s.i, s.j) not in known_phrase and not (
-                s.entry is not None and not s.entry.weak):
+                s.entry is not None and not s.entry.weak) and any(tokens[k][0] == "و" for k in range(s.i + 1, s.j)):
             cuts = [k for k in range(s.i + 1, s.j) if _proclitic_of(model, tokens[k]) == "و"
                     and _name_start(model, tokens[k])]
             if cuts:
@@ -330,9 +344,10 @@ def _apply(model, tokens: list[str], spans: list, gaz: list, Span: type) -> list
     spans = out
 
     # 5. partial names extended to the gazetteer phrase that holds them
-    for s in spans:
-        for i, j, e in gaz:
-            if (i <= s.i and s.j <= j and j - i > s.j - s.i and j - i >= 2 and not e.weak
+    phrases = [(i, j, e) for i, j, e in gaz if j - i >= 2 and not e.weak]
+    for s in spans if phrases else ():
+        for i, j, e in phrases:
+            if (i <= s.i and s.j <= j and j - i > s.j - s.i
                     and not any(t is not s and t.i < j and i < t.j for t in spans)):
                 s.i, s.j, s.type, s.entry = i, j, e.type, e
                 break
