@@ -72,6 +72,7 @@ WEAK_ORG_TRIGGERS = _forms(_WEAK_ORG_TRIGGERS) | _forms(w[2:] for w in _WEAK_ORG
 GENERIC = _forms(_GENERIC) | _forms(w[2:] for w in _GENERIC)
 TITLES = _forms(_TITLES)
 PARTICLES = _forms(_PARTICLES)
+PARTICLES_OR_PLACES = PARTICLES | PLACE_TRIGGERS
 NOT_TRIGGERS = _forms(_NOT_TRIGGERS)
 FACILITIES = _forms(_FACILITIES) | _forms(w[2:] for w in _FACILITIES if w.startswith("ال"))
 EVENTS = _forms(_EVENTS) | _forms(w[2:] for w in _EVENTS if w.startswith("ال"))
@@ -139,7 +140,8 @@ class _Words:
             from .clitics import proclitic
 
             w = norm(tok)
-            p = proclitic(w, self.model.lex)
+            # a trigger word is never split (بلدية is no ب + لدية)
+            p = "" if skeleton(w) in org_triggers() or skeleton(w) in PLACE_TRIGGERS else proclitic(w, self.model.lex)
             core = w[len(p):] or w
             article = p.endswith("ال") or p.endswith("لل") or (not p and w.startswith("ال") and len(w) > 3)
             bare = skeleton(core[2:] if not p and article else core)
@@ -166,7 +168,8 @@ def _nat(model, tok: str) -> bool:
     return "NAT" in model.gaz.token_types_frozen.get(kf, ())
 
 
-def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per_starts: set[int]) -> int:
+def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per_starts: set[int],
+                gaz_starts: frozenset[int] | set[int] = frozenset()) -> int:
     """End (exclusive) of the trigger-headed name starting at trigger ``i``, or ``i`` for none."""
     words = _words(model)
     types = model.gaz.token_types_frozen
@@ -183,7 +186,9 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
         if bare in STOP or with_art in STOP or (j == i + 1 and bare in GENERIC):
             break
         tper = "TPER" in types.get(bare, ()) or bare in TITLES
-        if j > i + 1 and (tper or (j in per_starts and "TPER" not in types.get(words(tokens[j - 1])[0], ()))):
+        prev = words(tokens[j - 1])[0]
+        if j > i + 1 and (tper or (j in per_starts and "TPER" not in types.get(prev, ())
+                                   and prev not in PARTICLES_OR_PLACES)):
             break  # a title or a person after the name (جامعة الطائف الدكتور ...)
         if not name_like and (labels_entity[j] or bare in types or model.featurizer.freq.get(norm(tok), 0) <= 6):
             name_like = True
@@ -197,8 +202,8 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
             break
         if p.startswith("لل") or (p.startswith("ل") and article):
             genitive = True
-        elif bare in PLACE_TRIGGERS or words(tokens[j - 1])[0] in PARTICLES:
-            pass  # بلدية محافظة ..., بلدية أبو عريش
+        elif bare in PLACE_TRIGGERS or prev in PARTICLES_OR_PLACES or j in gaz_starts:
+            pass  # بلدية محافظة أبو عريش, بلدية وادي الدواسر (a known name starts here)
         elif (trig_bare in EVENTS and not article and j + 1 < n and _is_word(tokens[j + 1])
               and (words(tokens[j + 1])[2] or labels_entity[j + 1])):
             pass  # a construct chain: دوري أبطال أوروبا, كأس خادم الحرمين
@@ -252,6 +257,7 @@ def _triggers(model, tokens: list[str], spans: list, gaz: list, cands: list[int]
             entity_tok[k] = True
     gaz_at = {i: (j, e) for i, j, e in gaz}
     per_starts = {s.i for s in spans if s.type == "PER"}
+    strong_starts = {i for i, _, e in gaz if not e.weak}
 
     # 1. trigger-headed organisations
     for i in cands:
@@ -260,7 +266,7 @@ def _triggers(model, tokens: list[str], spans: list, gaz: list, cands: list[int]
             continue
         if any(s.i < i < s.j and (s.i, s.j) in known_phrase for s in spans):
             continue  # inside a known name
-        j = _org_extent(model, tokens, i, entity_tok, per_starts)
+        j = _org_extent(model, tokens, i, entity_tok, per_starts, strong_starts)
         if j <= i:
             continue
         over = [s for s in spans if s.i < j and i < s.j]
