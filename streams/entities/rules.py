@@ -236,7 +236,7 @@ def _span_class() -> type:
 def _apply(model, tokens: list[str], spans: list, gaz: list, Span: type) -> list:  # noqa: N803
     """The rules above, on the spans of one sentence (``recognize.Span``); returns the new list."""
     raw = raw_triggers()
-    cands = [i for i, t in enumerate(tokens) if t in raw]
+    cands = [] if raw.isdisjoint(tokens) else [i for i, t in enumerate(tokens) if t in raw]
     if not cands and not spans:
         return spans
     known_phrase = {(i, j) for i, j, e in gaz if not e.weak} if gaz else set()
