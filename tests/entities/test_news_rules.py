@@ -122,3 +122,16 @@ def test_huge_and_mixed_inputs(model):
     assert isinstance(extract("ب" * 200_000, None, "ar", model), list)
     mixed = "وزارة الصحة Ministry of Health في الرياض Riyadh 2015 中文 русский " * 50
     assert isinstance(extract(mixed, "عنوان", "ar", model), list)
+
+
+def test_a_partial_name_is_extended_to_the_known_phrase(model):
+    """A two-word city found as its second word only (and typed PER) becomes the city."""
+    from streams.entities import rules
+    from streams.entities.recognize import Span
+
+    toks = "وصل الوفد إلى لوس أنجلوس أمس".split()
+    _, gaz = model.tag(toks)
+    city = [(i, j, e) for i, j, e in gaz if (i, j) == (3, 5)]
+    assert city and city[0][2].type == "LOC"
+    spans = rules.apply(model, toks, [Span(4, 5, "PER")], gaz)
+    assert [(s.i, s.j, s.type) for s in spans] == [(3, 5, "LOC")]
