@@ -90,23 +90,13 @@ class Gazetteer:
             k = self._key_first_cache.put(token, skeleton(w[len(p):] or w))
         return k
 
-    @staticmethod
-    def inner_form(w: str) -> str:
-        """A normalised token without its article (the key of an inner token before :func:`skeleton`)."""
-        if w.startswith("ال") and len(w) > 4 and w not in clitics._NO_SPLIT:
-            return w[2:]
-        return w
+    inner_form = staticmethod(clitics.article_off)
 
     def key_inner(self, token: str) -> str:
         k = self._key_inner_cache.get(token)
         if k is None:
             k = self._key_inner_cache.put(token, skeleton(self.inner_form(norm(token))))
         return k
-
-    @classmethod
-    def static_phrase_key(cls, phrase: str) -> tuple[str, ...]:
-        """:meth:`phrase_key` without the caches (it needs no lexicon)."""
-        return tuple(skeleton(cls.inner_form(norm(t))) for t in phrase.split())
 
     def phrase_key(self, phrase: str) -> tuple[str, ...]:
         """Key of a canonical name: only the article is split off (a name's own initial

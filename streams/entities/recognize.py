@@ -10,24 +10,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import rules
 from .bio import get_entities
 from .gazetteer import GazEntry
+from .spans import Span
 from .normalize import norm
 
 OVERRIDE_TYPE = True
 _GENERIC_ADJ = rules.GENERIC_ADJ
-
-
-@dataclass(slots=True)
-class Span:
-    i: int
-    j: int
-    type: str
-    entry: GazEntry | None = None
-    source: str = "model"
 
 
 def _is_demonym_span(model, tokens: list[str], i: int, j: int, *, proposed: bool = False) -> bool:

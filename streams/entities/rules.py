@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from .cache import BoundedCache
 from .data import read_table
 from .normalize import norm, skeleton
+from .spans import Span
 
 _PLACE_TRIGGERS = ("مدينة", "محافظة", "منطقة", "ولاية", "بلدة", "قرية", "إقليم", "مدينتي", "محافظتي")
 # Triggers that head descriptions as often as names (فريق عمل, قوات الأمن, مجلس الإدارة): the
@@ -223,30 +224,18 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
 
 
 def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
-    return _apply(model, tokens, spans, gaz, _span_class())
-
-
-@functools.lru_cache(maxsize=1)
-def _span_class() -> type:
-    from .recognize import Span  # recognize imports this module
-
-    return Span
-
-
-def _apply(model, tokens: list[str], spans: list, gaz: list, Span: type) -> list:  # noqa: N803
-    """The rules above, on the spans of one sentence (``recognize.Span``); returns the new list."""
+    """The rules above, on the spans of one sentence (:class:`spans.Span`); returns the new list."""
     raw = raw_triggers()
     cands = [] if raw.isdisjoint(tokens) else [i for i, t in enumerate(tokens) if t in raw]
     if not cands and not spans:
         return spans
     known_phrase = {(i, j) for i, j, e in gaz if not e.weak} if gaz else set()
     if cands:
-        spans = _triggers(model, tokens, spans, gaz, cands, known_phrase, Span)
-    return _spans(model, tokens, spans, gaz, known_phrase, Span)
+        spans = _triggers(model, tokens, spans, gaz, cands, known_phrase)
+    return _spans(model, tokens, spans, gaz, known_phrase)
 
 
-def _triggers(model, tokens: list[str], spans: list, gaz: list, cands: list[int], known_phrase: set,
-              Span: type) -> list:  # noqa: N803
+def _triggers(model, tokens: list[str], spans: list, gaz: list, cands: list[int], known_phrase: set) -> list:
     """Rules 1 and 2, at the trigger candidates ``cands``."""
     n = len(tokens)
     words = _words(model)
@@ -313,7 +302,7 @@ def _triggers(model, tokens: list[str], spans: list, gaz: list, cands: list[int]
     return spans
 
 
-def _spans(model, tokens: list[str], spans: list, gaz: list, known_phrase: set, Span: type) -> list:  # noqa: N803
+def _spans(model, tokens: list[str], spans: list, gaz: list, known_phrase: set) -> list:
     """Rules 3 to 5, on every span."""
     words = _words(model)
     # 3. coordinated names

@@ -127,7 +127,7 @@ def test_huge_and_mixed_inputs(model):
 def test_a_partial_name_is_extended_to_the_known_phrase(model):
     """A two-word city found as its second word only (and typed PER) becomes the city."""
     from streams.entities import rules
-    from streams.entities.recognize import Span
+    from streams.entities.spans import Span
 
     toks = "وصل الوفد إلى لوس أنجلوس أمس".split()
     _, gaz = model.tag(toks)

@@ -8,6 +8,10 @@ and each mention is found again in the field it names (``title``, ``text``, ``da
 ``Dateline.text``, ``byline``): by its offsets when the surface still stands there, else by its
 occurrence index, so small cleaner changes do not invalidate the annotation.
 
+Over 450 lines: offline evaluation code (never imported at run time) that keeps the gold's
+format, its relocation, the stated article draw, the scorer and the training-leak guard in one
+place, so a change to the gold format is one diff; split it when a second consumer appears.
+
 Scores (micro P/R/F1 per type and overall):
 
 * **mentions**: a predicted mention counts when its field, exact span and type equal a gold one;
@@ -26,6 +30,7 @@ names a dev-set article id or shares a run of :data:`LEAK_NGRAM` tokens with a d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -220,27 +225,45 @@ def section_of(url: str | None) -> str | None:
 
 
 def select(path: str | Path, quotas: dict[str, int] = QUOTAS, seed: int = SEED,
-           max_chars: int = MAX_BODY_CHARS) -> list[dict]:
+           max_chars: int = MAX_BODY_CHARS, *, limit: int | None = None, exclude: Iterable[str] = (),
+           keep: Callable[[Any], bool] | None = None) -> list[dict]:
     """The dev-set draw: the corpus sorted by id, shuffled with ``seed``, walked once; a record
-    is taken while its source's quota is open, its body has at most ``max_chars`` characters and
-    cleaning leaves text."""
+    is taken while its source's quota is open (and fewer than ``limit`` are taken), its body has
+    at most ``max_chars`` characters, it is not in ``exclude``, cleaning leaves text and ``keep``
+    (given the cleaned article) accepts it."""
     from streams.errors import Rejected
 
+    skip = set(exclude)
     recs = sorted(read_records(path).values(), key=lambda r: r["id"])
     random.Random(seed).shuffle(recs)
     left = dict(quotas)
-    out = []
+    out: list[dict] = []
     for r in recs:
         src = r.get("source")
-        if left.get(src, 0) <= 0 or len(r.get("body") or "") > max_chars:
+        if left.get(src, 0) <= 0 or len(r.get("body") or "") > max_chars or r["id"] in skip:
             continue
         try:
-            clean_record(r)
+            cleaned = clean_record(r)
         except Rejected:
+            continue
+        if keep is not None and not keep(cleaned):
             continue
         left[src] -= 1
         out.append(r)
+        if limit is not None and len(out) >= limit:
+            break
     return out
+
+
+#: The second draw: articles whose dateline or byline the cleaner separates, so that those fields
+#: (issue 17, item 6) are measured on more than a handful of mentions.
+SUPPLEMENT = {"seed": 18, "limit": 12, "per_source": 3}
+
+
+def select_supplement(path: str | Path, exclude: Iterable[str]) -> list[dict]:
+    quotas = dict.fromkeys(QUOTAS, SUPPLEMENT["per_source"])
+    return select(path, quotas, SUPPLEMENT["seed"], limit=SUPPLEMENT["limit"], exclude=exclude,
+                  keep=lambda c: bool(c.dateline or c.byline))
 
 
 # --- prediction ---------------------------------------------------------------------------------
@@ -283,6 +306,27 @@ def _strip_people(gaz: Any) -> int:
         v -= {"PER", "PERw", "partPER"}
     gaz.token_types_frozen = {k: tuple(sorted(v)) for k, v in gaz.token_types.items()}
     return len(drop)
+
+
+class model_file:
+    """Context manager: the stage (``enrich``) runs on the model at ``path`` instead of the
+    packaged one (``load_model()`` resolves its default path at each call)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def __enter__(self) -> None:
+        from streams.entities import model as model_mod
+
+        self._default = model_mod.default_model_path
+        model_mod.default_model_path = lambda: self.path
+        model_mod._load.cache_clear()
+
+    def __exit__(self, *exc: object) -> None:
+        from streams.entities import model as model_mod
+
+        model_mod.default_model_path = self._default
+        model_mod._load.cache_clear()
 
 
 class curated_people_off:
@@ -403,9 +447,11 @@ def summarize(c: dict[str, Counter]) -> dict:
 # --- the evaluation -----------------------------------------------------------------------------
 
 def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = None, *, people: bool = True,
-                    predictor: Callable[[Any], list[Group]] | None = None, errors: bool = False) -> dict:
-    """Score the entity stage on the dev set (see the module doc); ``errors``: also list every
-    missed and spurious mention per article (``result["errors"]``)."""
+                    predictor: Callable[[Any], list[Group]] | None = None, errors: bool = False,
+                    model_path: str | Path | None = None) -> dict:
+    """Score the entity stage on the dev set (see the module doc); ``model_path``: a model file
+    other than the packaged one; ``errors``: also list every missed and spurious mention per
+    article (``result["errors"]``)."""
     arts = load_gold(gold)
     recs = read_records(corpus or corpus_path(), (a.id for a in arts))
     missing = [a.id for a in arts if a.id not in recs]
@@ -426,13 +472,15 @@ def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = 
             add_counts(total, score_article(gold_groups(res), run(cleaned), fields, e))
 
     stripped = None
-    if people:
+    with contextlib.ExitStack() as stack:
+        if model_path is not None:
+            stack.enter_context(model_file(model_path))
+        if not people:
+            stripped = stack.enter_context(curated_people_off())
         go()
-    else:
-        with curated_people_off() as stripped:
-            go()
     out = summarize(total)
-    out.update(articles=len(arts), problems=problems, curated_people=people, people_entries_removed=stripped)
+    out.update(articles=len(arts), problems=problems, curated_people=people, people_entries_removed=stripped,
+               model=str(model_path) if model_path else "packaged")
     if errors:
         out["errors"] = errs
     return out
@@ -440,7 +488,8 @@ def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = 
 
 def format_devset_report(r: dict) -> str:
     lines = [f"real-news dev set: {r['articles']} articles, curated people list "
-             f"{'on' if r['curated_people'] else 'off'}"]
+             f"{'on' if r['curated_people'] else 'off'}"
+             + ("" if r.get("model", "packaged") == "packaged" else f", model {r['model']}")]
     for level in ("mentions", "entities"):
         lines.append(f"{level + ' (exact span)' if level == 'mentions' else 'entities (one per referent per article)'}")
         lines.append(f"  {'type':<8} {'P':>6} {'R':>6} {'F1':>6} {'support':>8} {'predicted':>9}")
