@@ -55,13 +55,13 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true")
     args = ap.parse_args()
 
-    from streams.entities import enrich, model as modelmod
+    from streams.entities import enrich
     from streams.entities.model import load_model
 
     if args.small_caches:
-        for name, value in (("_TOKEN_CACHE_MAX", 3_000),):
-            if hasattr(modelmod, name):
-                setattr(modelmod, name, value)
+        from streams.entities import tokencache
+
+        tokencache.TOKEN_CACHE_MAX = 3_000
     load_model()
     rows = []
     for corpus in ("ar-saudinewsnet-6k.jsonl", "en-bbc-1k.jsonl"):

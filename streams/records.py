@@ -22,7 +22,7 @@ from . import SCHEMA_VERSION
 from .facts.model import DateAnchor, DateMention, Quote, Speaker  # noqa: F401  (enriched: quotes, dates)
 
 EntityType = Literal["PER", "ORG", "LOC", "MISC"]
-TextField = Literal["text", "title"]
+TextField = Literal["text", "title", "dateline", "byline"]  # dateline/byline: the cleaned record's strings
 
 
 @dataclass(slots=True)

@@ -113,7 +113,24 @@ def test_binary_payload_is_kept_as_base64():
 
 
 def test_entity_type_literal_documented():
-    assert set(typing.get_args(typing.get_type_hints(Mention)["field"])) == {"text", "title"}
+    fields = {"text", "title", "dateline", "byline"}  # dateline/byline added (issue 17), additively
+    assert set(typing.get_args(typing.get_type_hints(Mention)["field"])) == fields
+    enriched = load_schema("enriched")
+    assert fields == set(_find(enriched, "field")["enum"]) == set(_find(enriched, "first_field")["enum"])
+
+
+def _find(node, key):
+    """The first value of ``key`` anywhere in a JSON document."""
+    if isinstance(node, dict):
+        if key in node:
+            return node[key]
+        node = list(node.values())
+    if isinstance(node, list):
+        for v in node:
+            found = _find(v, key)
+            if found is not None:
+                return found
+    return None
 
 
 def test_2020_12_keywords_are_enforced():

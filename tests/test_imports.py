@@ -11,15 +11,9 @@ import streams
 PACKAGE = Path(streams.__file__).parent
 
 #: Not run time: the command line, dev tooling, and the entity model's training/evaluation.
-OFFLINE = ("streams.cli", "streams.devkit", "streams.entities.training", "streams.entities.train",
-           "streams.entities.evaluate")
+OFFLINE = ("streams.cli", "streams.devkit", "streams.entities.training")
 #: Modules run-time code must never reach.
-FORBIDDEN = ("streams.devkit", "streams.entities.training", "streams.entities.train", "streams.entities.evaluate")
-#: The entity tagger's import circle through its training code (issue 11), removed by the
-#: entities redesign (branch redesign-entities). Delete this allowance when that lands: the
-#: test then holds the whole package to the rule.
-KNOWN_ENTITIES_CIRCLE = frozenset({"streams.entities.evaluate", "streams.entities.model",
-                                   "streams.entities.recognize", "streams.entities.train"})
+FORBIDDEN = ("streams.devkit", "streams.entities.training")
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:
@@ -100,7 +94,7 @@ def test_the_graph_sees_relative_and_lazy_imports():
 
 
 def test_no_import_circle():
-    found = [c for c in cycles(import_graph()) if not c <= KNOWN_ENTITIES_CIRCLE]
+    found = cycles(import_graph())
     assert not found, f"import circles in streams/: {[sorted(c) for c in found]}"
 
 
@@ -117,8 +111,6 @@ def test_run_time_code_never_reaches_dev_tooling_or_training_code():
                 if dep in seen:
                     continue
                 seen.add(dep)
-                if module in KNOWN_ENTITIES_CIRCLE and dep in KNOWN_ENTITIES_CIRCLE:
-                    continue  # see KNOWN_ENTITIES_CIRCLE
                 if _within(dep, FORBIDDEN):
                     offenders.setdefault(start, set()).add(f"{module} -> {dep}")
                 else:

@@ -32,7 +32,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..records import Dateline, Removal
-from .arabic import normalize_search, strip_diacritics
+from .arabic import strip_diacritics
+from .names import AGENCIES, PLACES, _key
 
 
 @dataclass(slots=True)
@@ -68,51 +69,7 @@ class Found:
 
 _AUTHOR_SPLIT_RE = re.compile(r"\s*(?:،|,|\band\b|\bet\b|\s+و\s+)\s*")
 
-# -- gazetteers ----------------------------------------------------------------------------------
-# Stored in search form (normalize_search) so spelling variants (أ/ا, ة/ه, diacritics) all hit.
-
-_AGENCIES_RAW = """
-واس سبق الأناضول رويترز وكالات متابعات فرانس برس الفرنسية كونا وام بنا قنا سانا إرنا ارنا شينخوا
-عين اليوم الرياضية الرياضي اليوم الوطن الاقتصادية الشرق الأوسط عكاظ المدينة الوئام الجزيرة إيلاف
-العربية نت العربية.نت سكاي نيوز عربية بي بي سي عربي21 القدس العربي العربي الجديد الحياة
-سي إن إن سي ان ان أ ف ب أ.ف.ب ا ف ب أ. ف. ب أف ب د ب أ د.ب.أ أ ش أ يو بي آي أسوشيتد برس
-وكالة الأنباء السعودية وكالة الأناضول وكالات الأنباء الأناضول للأنباء
-AFP Reuters AP CNN BBC DPA Anadolu Xinhua
-"""
-_MULTI_WORD_AGENCIES = [
-    "عين اليوم", "فرانس برس", "الشرق الأوسط", "العربية نت", "سكاي نيوز عربية", "بي بي سي",
-    "القدس العربي", "العربي الجديد", "سي إن إن", "سي ان ان", "أ ف ب", "ا ف ب", "أ. ف. ب", "أف ب",
-    "د ب أ", "أ ش أ", "يو بي آي", "أسوشيتد برس", "وكالة الأنباء السعودية", "وكالة الأناضول",
-    "وكالات الأنباء", "الأناضول للأنباء",
-]  # fmt: skip
-
-_PLACES_RAW = """
-الرياض جدة مكة مكة_المكرمة المدينة_المنورة المدينة الدمام الخبر الظهران الأحساء الاحساء القطيف الجبيل
-الطائف تبوك أبها ابها خميس_مشيط جازان جيزان نجران الباحة حائل عرعر سكاكا الجوف القصيم بريدة عنيزة
-الخرج ينبع رابغ القنفذة القريات رفحاء حفر_الباطن الدوادمي المجمعة شقراء بيشة صبيا محايل تنومة النماص
-المنطقة_الشرقية الحدود_الشمالية عسير الشرقية الكويت المنامة البحرين الدوحة قطر دبي أبوظبي أبو_ظبي الشارقة
-مسقط عمان صنعاء عدن تعز المكلا حضرموت مأرب الحديدة بغداد البصرة الموصل أربيل كركوك الفلوجة الرمادي
-دمشق حلب حمص إدلب درعا اللاذقية الرقة بيروت طرابلس صيدا عمّان القدس غزة رام_الله الخليل نابلس
-القاهرة الإسكندرية الاسكندرية سيناء العريش الخرطوم تونس الجزائر الرباط الدار_البيضاء نواكشوط بنغازي
-طهران أنقرة إسطنبول اسطنبول موسكو لندن باريس برلين روما مدريد بروكسل جنيف فيينا واشنطن نيويورك
-بكين طوكيو نيودلهي إسلام_آباد كابول كانبيرا سيدني أثينا لشبونة أمستردام ستوكهولم أوسلو كييف
-الأمم_المتحدة ياوندي نيروبي أديس_أبابا مقديشو جيبوتي داكار أبوجا لاغوس جاكرتا كوالالمبور مانيلا
-السعودية المملكة الإمارات الامارات مصر العراق سوريا سورية اليمن لبنان الأردن الاردن فلسطين ليبيا
-المغرب السودان الصومال موريتانيا تركيا إيران ايران روسيا الصين اليابان الهند باكستان أفغانستان افغانستان
-فرنسا بريطانيا ألمانيا المانيا إيطاليا ايطاليا إسبانيا اسبانيا الولايات_المتحدة أمريكا امريكا أميركا
-كندا أستراليا استراليا البرازيل الأرجنتين نيجيريا إثيوبيا كينيا إندونيسيا ماليزيا الفلبين كوريا_الجنوبية
-الاتحاد_الأوروبي أوروبا الخليج وادي_الدواسر الولايات_المتحدة_الأمريكية
-London Paris Washington New_York Beirut Baghdad Damascus Cairo Riyadh Dubai Gaza Jerusalem Moscow
-Beijing Tokyo Berlin Brussels Geneva Tehran Istanbul Ankara Kabul Rome Madrid
-"""
-
-
-def _key(text: str) -> str:
-    return " ".join(normalize_search(text).replace(".", " ").split()).casefold()
-
-
-AGENCIES = frozenset(_key(a) for a in _AGENCIES_RAW.split() + _MULTI_WORD_AGENCIES)
-PLACES = frozenset(_key(p.replace("_", " ")) for p in _PLACES_RAW.split())
+# -- gazetteers: agencies and places, in search form (see ``names``) ------------------------------
 _NAME_WORD_RE = re.compile(r"(?:[^\W\d_][\w'’.-]*|د\.|أ\.|م\.)")
 _TITLES = ("د.", "أ.", "أ.د.", "م.", "Dr.")
 
@@ -146,6 +103,13 @@ _PAREN_DATELINE_RE = re.compile(
     r"^(?P<place>[^()\-–—:\d]{2,40}?)\s?\((?P<agency>[^()]{2,30})\)\s?(?:[-–—]{1,2}|:)\s?(?=\S)"
 )
 _AB_NO_COLON_RE = re.compile(r"^(?P<a>[^-–—:!?؟«»\"]{2,30}?)\s?[-–—]\s?(?P<b1>[^\s:،,.]{2,20})(?:\s(?P<b2>[^\s:،,.]{2,20}))?\s")
+# ``فهد العتيبي- سبق- نجران:``, ``فهد العتيبي وسعد الغامدي - سبق - جدة:``: authors, agency, place.
+_ABC_PREFIX_RE = re.compile(
+    r"^(?P<a>[^-–—:!?؟«»\"\d]{2,60}?)\s?[-–—]{1,2}\s?(?P<b>[^-–—:!?؟«»\"]{2,30}?)\s?[-–—]{1,2}\s?"
+    r"(?P<c>[^-–—:!?؟«»\"]{2,30}?)\s?:\s?(?=\S)"
+)
+# Two authors joined by و glued to the second name (``فهد العتيبي وسعد الغامدي``).
+_TWO_NAMES_RE = re.compile(r"^(?P<x>\S+(?:\s\S+){1,3})\s+و(?P<y>\S{2,}(?:\s\S+){1,3})$")
 _BYLINE_RE = re.compile(
     r"^(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|حوار|تقرير|متابعة|By)\s?[:/-]?\s(?P<name>[^:،,.!?؟\d]{2,60})$"
 )
@@ -178,6 +142,9 @@ def _head(paras: list[str], found: Found) -> bool:
             found.set_byline(m.group("name").strip())
             found.remove("byline", p)
             return _replace_head(paras, "")
+    m = _ABC_PREFIX_RE.match(p)
+    if m and _byline_agency_place(m, found):
+        return _replace_head(paras, p[m.end() :])
     m = _AB_PREFIX_RE.match(p)
     if m and _dateline_pair(m.group("a"), m.group("b"), m.group().strip(), found):
         return _replace_head(paras, p[m.end() :])
@@ -190,6 +157,32 @@ def _head(paras: list[str], found: Found) -> bool:
                 if _dateline_pair(m.group("a"), b, span, found):
                     return _replace_head(paras, p[len(span) :])
     return False
+
+
+def _authors(text: str) -> list[str] | None:
+    """The names of a byline's author part (one name, ``X وY``, ``X، Y``), or None when a part is
+    no person's name."""
+    m = _TWO_NAMES_RE.match(text)
+    parts = [m.group("x"), m.group("y")] if m else [p for p in re.split(r"\s*[،,]\s*", text) if p]
+    if not parts or any(_classify(p) != "person" for p in parts):
+        return None
+    return parts
+
+
+def _byline_agency_place(m: re.Match, found: Found) -> bool:
+    """``authors - agency - place:`` at the head (the agency known, the place a short name)."""
+    a, b, c = (m.group(k).strip() for k in ("a", "b", "c"))
+    if _key(b) not in AGENCIES or _classify(c) not in ("place", "person"):
+        return False
+    authors = _authors(a)
+    if authors is None:
+        return False
+    for name in authors:
+        found.set_byline(name)
+    found.byline = a
+    found.set_dateline(m.group().strip(" :"), c if _classify(c) == "place" else None, None, b)  # not متابعة
+    found.remove("byline", m.group().strip())
+    return True
 
 
 def _dateline_pair(a: str, b: str, span: str, found: Found) -> bool:

@@ -77,9 +77,10 @@ def normalize_chars(text: str) -> str:
 
 
 def _normalize_chars(text: str) -> tuple[str, tuple[str, ...]]:
-    """:func:`normalize_chars`, and the odd spaces (``_ODD_SPACES``) the result may hold. No
-    step creates one (NFC never yields whitespace, NFKC of a presentation form only ASCII
-    space), so the answer comes from the same scan."""
+    """:func:`normalize_chars`, and the odd spaces (``_ODD_SPACES``) the result may hold. They
+    come from the same scan: NFKC of a presentation form yields only the ASCII space, and the
+    one whitespace NFC makes is U+2000/U+2001 -> U+2002/U+2003 (canonical singletons), so each
+    odd space is listed with its NFC image."""
     suspects = distinct_chars(_SUSPECT_RE, text)
     odd_spaces: tuple[str, ...] = ()
     if suspects:
@@ -93,7 +94,8 @@ def _normalize_chars(text: str) -> tuple[str, tuple[str, ...]]:
             text = text.replace("\ufe73", "")
         if any("\ud800" <= c <= "\udfff" or "\ufdd0" <= c <= "\ufdef" or c in "\ufffe\uffff" for c in suspects):
             text = _UNENCODABLE_RE.sub("", text)
-        odd_spaces = tuple(c for c in suspects if _ODD_SPACE_RE.match(c))
+        odd_spaces = tuple({unicodedata.normalize("NFC", c) for c in suspects if _ODD_SPACE_RE.match(c)}
+                           | {c for c in suspects if _ODD_SPACE_RE.match(c)})
     if not unicodedata.is_normalized("NFC", text):
         text = _MARK_FLOOD_RE.sub(r"\1", text)
         text = _nfc_by_line(text)

@@ -45,8 +45,8 @@ ner = click.Group("ner", help="Train and evaluate the Arabic named-entity model 
 def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, max_iterations: int | None,
               stages: int) -> None:
     """Train the CRF(s) (deterministic given --seed)."""
-    from streams.entities.train import train
     from streams.entities.training.devset import DevsetLeak, check_training_data
+    from streams.entities.training.train import train
 
     try:
         check_training_data(train_path)
@@ -66,12 +66,14 @@ def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, m
 @click.option("--model-only", is_flag=True, help="Score the CRF alone, without gazetteer/rule post-processing.")
 @click.option("--stage1-only", is_flag=True, help="Score the first-stage CRF without the document-level stage.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable figures.")
+@click.option("--news-rules", is_flag=True,
+              help="ANERcorp: also apply the news-convention span rules (ANERcorp's annotation does not follow them).")
 @click.option("--devset/--no-devset", default=True, show_default=True,
               help="Also score the stage on the real-news dev set (needs ../shared/data/ar-saudinewsnet-6k.jsonl).")
 @click.option("--no-curated-people", is_flag=True, help="Dev set: switch the curated people list off.")
 @click.option("--facts", is_flag=True, help="Score quotes, speakers and dates on the annotated gold set instead.")
 def eval_cmd(test_path: str, model_path: str | None, model_only: bool, stage1_only: bool, as_json: bool,
-             devset: bool, no_curated_people: bool, facts: bool) -> None:
+             news_rules: bool, devset: bool, no_curated_people: bool, facts: bool) -> None:
     """Entity-level exact-span micro P/R/F1 (overall and per type, as seqeval) and tokens/s on
     ANERcorp; then the real-news dev set (mentions and entities, per type). ``--facts``: quotes
     and dates instead."""
@@ -81,9 +83,10 @@ def eval_cmd(test_path: str, model_path: str | None, model_only: bool, stage1_on
         fr = evaluate_facts(_shared())
         click.echo(json.dumps(fr, indent=2, sort_keys=True) if as_json else facts_report(fr))
         return
-    from streams.entities.evaluate import evaluate, format_report
+    from streams.entities.training.evaluate import evaluate, format_report
 
-    r = evaluate(test_path, model_path, hybrid=not model_only, stages=1 if stage1_only else None)
+    r = evaluate(test_path, model_path, hybrid=not model_only, stages=1 if stage1_only else None,
+                 news_rules=news_rules)
     dev = _devset(devset, no_curated_people, model_path)
     if as_json:
         click.echo(json.dumps({**r, "devset": dev}, indent=2, sort_keys=True, ensure_ascii=False))
@@ -105,4 +108,6 @@ def _devset(run: bool, no_people: bool, model_path: str | None) -> dict | str | 
 
     if not corpus_path().exists():
         return f"real-news dev set: skipped, {corpus_path()} not found (set NEWS_SHARED_DATA)"
-    return evaluate_devset(people=not no_people, model_path=model_path)
+    from streams.entities.training.sources import predict_with_sources
+
+    return evaluate_devset(people=not no_people, model_path=model_path, predictor=predict_with_sources)

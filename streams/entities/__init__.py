@@ -7,12 +7,15 @@ where known) and merging (one entity per real-world referent per article). Engli
 sentences get gazetteer-linked entities only (countries, cities, organisations, agencies and
 people from the curated lists and CLDR): names not in the gazetteers are *not* found there.
 Entity types: PER, ORG, LOC, MISC.
+
+Run time: ``extract`` (article -> entities) over ``recognize`` (spans of one sentence), ``model``
+(the CRFs, tagging from ``tokencache``), ``features``, ``gazetteer``, ``merge``. Offline:
+``training/`` (``news-streams ner train`` / ``ner eval``), which nothing here imports.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 
 from ..records import CleanedArticle, EnrichedArticle, Entity
 from ..timeutil import now_rfc3339
@@ -22,17 +25,14 @@ __all__ = ["enrich"]
 #: Every cleaned field travels on unchanged (the contract test keeps the two records aligned).
 _CLEANED_FIELDS = tuple(f.name for f in dataclasses.fields(CleanedArticle))
 
-log = logging.getLogger(__name__)
-
 
 def _entities(cleaned: CleanedArticle) -> list[Entity]:
     from .extract import extract
 
-    try:
-        return extract(cleaned.text or "", cleaned.title, cleaned.language)
-    except Exception:  # never fail the record on entity extraction: log and carry on without
-        log.exception("entity extraction failed for article %s", getattr(cleaned, "id", "?"))
-        return []
+    # no try/except: a bug propagates, and the pipeline turns it into one ``internal_error``
+    # dead letter naming the exception (never a silently empty entity list)
+    return extract(cleaned.text or "", cleaned.title, cleaned.language, dateline=cleaned.dateline,
+                   byline=cleaned.byline, authors=cleaned.authors)
 
 
 def enrich(cleaned: CleanedArticle, *, now: str | None = None) -> EnrichedArticle:

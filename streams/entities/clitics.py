@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .normalize import norm
+from .normalize import norm, skeleton
 
 _AL_PREFIXES = ("وبال", "وكال", "فبال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال")
 _PLAIN_PREFIXES = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
@@ -129,3 +129,16 @@ def mention_start(raw: str, lex: Mapping[str, int] = _EMPTY, *, guess: bool = Tr
 
 
 _DROP = {ord(c): None for c in _SKIPPABLE}
+
+
+def article_off(w: str) -> str:
+    """A normalised token without its article (``العراق`` -> ``عراق``; not ``الله``, not a short
+    word): the key of a phrase's inner token, before :func:`normalize.skeleton`."""
+    if w.startswith("ال") and len(w) > 4 and w not in _NO_SPLIT:
+        return w[2:]
+    return w
+
+
+def name_key(phrase: str) -> tuple[str, ...]:
+    """The gazetteer key of a canonical name (``Gazetteer.phrase_key`` without its caches)."""
+    return tuple(skeleton(article_off(norm(t))) for t in phrase.split())

@@ -12,12 +12,29 @@ sentence costs a few tuple concatenations per token.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from . import freq as freqmod
+from .cache import BoundedCache
 from .clitics import enclitic, proclitic
 from .gazetteer import Gazetteer
 from .normalize import norm, skeleton
 
 _CACHE_MAX = 200_000
+
+
+class TokenInfo(NamedTuple):
+    """What a token contributes to the features of any sentence it is in (a tuple: as cheap to
+    build and read as the 8-tuple it names)."""
+
+    own: tuple[str, ...]  # its own features
+    as_prev2: tuple[str, ...]  # its features as the token two before the one being tagged (-2)
+    as_prev: tuple[str, ...]  # ... as the token just before it (-1)
+    as_next: tuple[str, ...]  # ... just after it (+1)
+    as_next2: tuple[str, ...]  # ... two after it (+2)
+    key_first: str  # gazetteer key as a phrase's first token (proclitics and article off)
+    key_inner: str  # gazetteer key as a later token (article off)
+    core: str  # the stem (clitics split off): bigram features and the document key
 
 
 def _shape(tok: str) -> str:
@@ -50,10 +67,10 @@ def gaz_features(gaz: list[tuple], n: int) -> list[str | None]:
     return gfeat
 
 
-def doc_key(tok: str, inf: tuple) -> str | None:
+def doc_key(tok: str, inf: TokenInfo) -> str | None:
     """The key under which a token's first-stage labels are pooled over its document: the
     skeleton of its core, for Arabic words whose core has at least three letters."""
-    return inf[5] if len(inf[7]) >= 3 and "\u0600" <= tok[0] <= "\u06ff" else None
+    return inf.key_first if len(inf.core) >= 3 and "\u0600" <= tok[0] <= "\u06ff" else None
 
 
 def _typ(label: str) -> str:
@@ -113,8 +130,8 @@ class Featurizer:
         self.gaz = gaz
         self.lex = gaz.lex
         self.types = gaz.token_types_frozen
-        self._cache: dict[str, tuple] = {}
-        self._keys: dict[str, tuple[str, str]] = {}
+        self._cache: BoundedCache[str, TokenInfo] = BoundedCache(_CACHE_MAX)
+        self._keys: BoundedCache[str, tuple[str, str]] = BoundedCache(_CACHE_MAX)
         self.freq = freqmod.table()
 
     def _split(self, tok: str) -> tuple[str, str, str, str, str]:
@@ -128,26 +145,25 @@ class Featurizer:
         return w, p, core, kf, kf if wi == core else skeleton(wi)
 
     def keys(self, tok: str) -> tuple[str, str]:
-        """(key_first, key_inner) of one token (= ``info(tok)[5:7]``), cached (small entries)."""
+        """(key_first, key_inner) of one token (those of :meth:`info`), cached (small entries)."""
         c = self._keys.get(tok)
         if c is None:
-            if len(self._keys) > _CACHE_MAX:
-                self._keys.clear()
-            c = self._keys[tok] = self._split(tok)[3:]
+            c = self._keys.put(tok, self._split(tok)[3:])
         return c
 
-    def info(self, tok: str) -> tuple:
-        """(own, m2, m1, p1, p2, key_first, key_inner, core) for one token, cached (for training
-        and tests; the tagger caches compact weight vectors instead and calls :meth:`compute`)."""
+    def info(self, tok: str) -> TokenInfo:
+        """:class:`TokenInfo` of one token, cached (for training and tests; the tagger caches
+        compact weight vectors instead and calls :meth:`compute`)."""
         c = self._cache.get(tok)
-        if c is not None:
-            return c
-        if len(self._cache) > _CACHE_MAX:
-            self._cache.clear()
-        c = self._cache[tok] = self.compute(tok)
+        if c is None:
+            c = self._cache.put(tok, self.compute(tok))
         return c
 
-    def compute(self, tok: str) -> tuple:
+    def clear_caches(self) -> None:
+        self._cache.clear()
+        self._keys.clear()
+
+    def compute(self, tok: str) -> TokenInfo:
         """:meth:`info`, uncached."""
         w, p, core, kf, ki = self._split(tok)
         e = enclitic(core, self.lex)
@@ -188,36 +204,37 @@ class Featurizer:
                 f.append(f"{k}sh={sh}")
             nbs.append(tuple(f) if known is None else tuple(x for x in f if x in known))
 
-        return (own_t, nbs[0], nbs[1], nbs[2], nbs[3], kf, ki, stem)
+        return TokenInfo(own_t, nbs[0], nbs[1], nbs[2], nbs[3], kf, ki, stem)
 
     def sentence(self, tokens: list[str]) -> tuple[list[list[str]], list[tuple]]:
+        """Every token's feature strings (as crfsuite sees them) and the gazetteer matches."""
         infos = [self.info(t) for t in tokens]
         n = len(infos)
-        gaz = self.gaz.match_keys([i[5] for i in infos], [i[6] for i in infos])
+        gaz = self.gaz.match_keys([i.key_first for i in infos], [i.key_inner for i in infos])
         gfeat = gaz_features(gaz, n)
         out: list[list[str]] = []
         known = self.known
         for i in range(n):
             inf = infos[i]
-            f = list(inf[0])
+            f = list(inf.own)
             if i >= 1:
-                f += infos[i - 1][2]
-                b = f"bg-={infos[i - 1][7]}|{inf[7]}"
+                f += infos[i - 1].as_prev
+                b = f"bg-={infos[i - 1].core}|{inf.core}"
                 if known is None or b in known:
                     f.append(b)
                 if i >= 2:
-                    f += infos[i - 2][1]
+                    f += infos[i - 2].as_prev2
                 else:
                     f.append("BOS2")
             else:
                 f.append("BOS")
             if i + 1 < n:
-                f += infos[i + 1][3]
-                b = f"bg+={inf[7]}|{infos[i + 1][7]}"
+                f += infos[i + 1].as_next
+                b = f"bg+={inf.core}|{infos[i + 1].core}"
                 if known is None or b in known:
                     f.append(b)
                 if i + 2 < n:
-                    f += infos[i + 2][4]
+                    f += infos[i + 2].as_next2
                 else:
                     f.append("EOS2")
             else:

@@ -16,17 +16,18 @@ they link and feed features but never create an entity on their own.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 
 from . import clitics
+from .cache import BoundedCache
+from .data import read_table
 from .normalize import norm, skeleton
 
 MAX_PHRASE = 7
 _KEY_CACHE = 100_000
-DATA = "streams.entities.data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +37,11 @@ class GazEntry:
     name: str | None
     weak: bool = False
     source: str = ""
+    country: str | None = None  # ISO 3166-1 code of a place (GeoNames places, countries)
+    population: int = 0
 
 
-def _read(name: str) -> list[list[str]]:
-    text = resources.files(DATA).joinpath(name).read_text(encoding="utf-8")
-    rows = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        rows.append(line.split("\t"))
-    return rows
+_read = read_table
 
 
 def _words(name: str) -> list[str]:
@@ -81,36 +77,25 @@ class Gazetteer:
         self.latin_prefixes: set[tuple[str, ...]] = set()
         self.token_types: dict[str, set[str]] = {}
         self.demonyms = demonym_forms()
-        self._kf: dict[str, str] = {}
-        self._ki: dict[str, str] = {}
+        self._key_first_cache: BoundedCache[str, str] = BoundedCache(_KEY_CACHE)
+        self._key_inner_cache: BoundedCache[str, str] = BoundedCache(_KEY_CACHE)
         self._load()
 
     # --- keys -------------------------------------------------------------------------------
     def key_first(self, token: str) -> str:
-        k = self._kf.get(token)
+        k = self._key_first_cache.get(token)
         if k is None:
             w = norm(token)
             p = clitics.proclitic(w, self.lex)
-            k = skeleton(w[len(p):] or w)
-            if len(self._kf) > _KEY_CACHE:
-                self._kf.clear()
-            self._kf[token] = k
+            k = self._key_first_cache.put(token, skeleton(w[len(p):] or w))
         return k
 
-    @staticmethod
-    def inner_form(w: str) -> str:
-        """A normalised token without its article (the key of an inner token before :func:`skeleton`)."""
-        if w.startswith("ال") and len(w) > 4 and w not in clitics._NO_SPLIT:
-            return w[2:]
-        return w
+    inner_form = staticmethod(clitics.article_off)
 
     def key_inner(self, token: str) -> str:
-        k = self._ki.get(token)
+        k = self._key_inner_cache.get(token)
         if k is None:
-            k = skeleton(self.inner_form(norm(token)))
-            if len(self._ki) > _KEY_CACHE:
-                self._ki.clear()
-            self._ki[token] = k
+            k = self._key_inner_cache.put(token, skeleton(self.inner_form(norm(token))))
         return k
 
     def phrase_key(self, phrase: str) -> tuple[str, ...]:
@@ -125,7 +110,7 @@ class Gazetteer:
         if not alias:
             return
         if weak:
-            entry = GazEntry(entry.type, entry.id, entry.name, True, entry.source)
+            entry = dataclasses.replace(entry, weak=True)
         key = self.phrase_key(alias)
         if not key or any(not k for k in key):
             return
@@ -142,7 +127,11 @@ class Gazetteer:
                     return
                 self.phrases[key] = GazEntry(old.type, None, None, old.weak and entry.weak, old.source)
                 return
-            return  # different types: first (curated, most specific) wins
+            if old.weak and not entry.weak:  # a strong name beats a weak alias (الرياض: the city, not the club)
+                self.phrases[key] = entry
+                if len(key) == 1:
+                    self.token_types.setdefault(key[0], set()).add(entry.type)
+            return  # different types: otherwise the first (curated, most specific) wins
         self.phrases[key] = entry
         for i in range(1, len(key)):
             self.prefixes.add(key[:i])
@@ -184,6 +173,7 @@ class Gazetteer:
             if en:
                 self._add_latin(en, entry)
         self._load_cldr_cities()
+        self._load_places()
         for w in _words("given_names.txt"):
             self.token_types.setdefault(self.key_inner(w), set()).add("GIVEN")
         for row in _read("triggers.tsv"):
@@ -207,7 +197,7 @@ class Gazetteer:
                 continue
             row = extra.get(code)
             qid = row[1].strip() if row and len(row) > 1 and row[1].strip() else None
-            entry = GazEntry("LOC", qid, en.get(code), False, "cldr:territory")
+            entry = GazEntry("LOC", qid, en.get(code), False, "cldr:territory", code)
             names = [name]
             if row and len(row) > 2:
                 names += [v for v in row[2].split("|") if v.strip()]
@@ -229,6 +219,54 @@ class Gazetteer:
             weak = len(norm(name).replace(" ", "")) <= 3
             self._add(("~" if weak else "") + name, GazEntry("LOC", None, en, False, "cldr:exemplar-city"))
             self._add_latin(en, GazEntry("LOC", None, en, False, "cldr:exemplar-city"))
+
+    def _load_places(self) -> None:
+        """GeoNames cities and curated first-level divisions (see :mod:`places`): a name already
+        known (curated lists, CLDR) keeps its entry; of two places with one name the more populous
+        wins (the others stay in ``place_alternatives`` for the article's country context). They
+        add no per-token feature classes (the CRF was trained without them)."""
+        from .freq import table
+        from .places import ARAB_LEAGUE, DIVISIONS_FILE, PLACES_FILE, STRONG_POPULATION, strong_zipf_limit
+
+        zipf = table()
+        skip_types = {"GIVEN", "NAT"}
+        self.place_alternatives: dict[tuple[str, ...], list[GazEntry]] = {}
+        rows = [(f"geonames:{r[0]}", r[1], int(r[2]), r[3], r[4].split("|"), r[5].split("|"))
+                for r in _read(PLACES_FILE)]
+        for r in _read(DIVISIONS_FILE):
+            names = r[2].split("|")
+            rows.append((f"ISO3166-2:{r[0]}", r[0][:2], 0, r[1], names, [" ".join(self.phrase_key(n.lstrip("~")))
+                                                                        for n in names]))
+        known = set(self.phrases)
+        for pid, cc, pop, en, names, keys in rows:
+            division = pid.startswith("ISO")
+            entry = GazEntry("LOC", pid, en, False, "geonames" if not division else "iso3166-2", cc, pop)
+            for alias, k in zip(names, keys):
+                weak = alias.startswith("~")
+                alias = alias.lstrip("~").strip()
+                key = tuple(k.split(" "))
+                if not alias or not all(key) or key in known:
+                    continue
+                old = self.phrases.get(key)
+                if old is not None:
+                    alts = self.place_alternatives.setdefault(key, [old])
+                    if all(a.id != entry.id for a in alts):
+                        alts.append(entry)
+                    continue
+                arab = cc in ARAB_LEAGUE
+                if len(key) == 1 and not division:  # divisions are curated: weak only when marked ~
+                    types = self.token_types.get(key[0], ())
+                    # as a word, in any of its forms (الخمس is Al Khums, خمس is "five")
+                    z2 = max(zipf.get(norm(alias), 0), zipf.get(key[0], 0), zipf.get("ال" + key[0], 0))
+                    if len(key[0]) < 3 or z2 >= 11:  # إن (Ans), في: function words, never a place
+                        continue
+                    # a frequent word needs a large city of the region: الطائف yes, الخبر no
+                    limit = strong_zipf_limit(cc, pop)
+                    weak = weak or (z2 > limit or any(t in skip_types or t.startswith("T") for t in types))
+                weak = weak or (not division and pop < (STRONG_POPULATION if arab else 100_000))
+                self.phrases[key] = dataclasses.replace(entry, weak=True) if weak else entry
+                for i in range(1, len(key)):
+                    self.prefixes.add(key[:i])
 
     # --- matching -----------------------------------------------------------------------------
     def match_keys(self, first: list[str], inner: list[str]) -> list[tuple[int, int, GazEntry]]:

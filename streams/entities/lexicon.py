@@ -33,6 +33,11 @@ def with_gazetteer(lex: dict[str, int]) -> dict[str, int]:
     return out
 
 
+def lexicon_path(model_path: str | Path) -> Path:
+    """Where a model's lexicon lives: beside it, as ``<model>.lexicon.tsv``."""
+    return Path(str(model_path) + ".lexicon.tsv")
+
+
 def save(lex: dict[str, int], path: Path) -> None:
     with open(path, "w", encoding="utf-8") as f:
         f.write("# word frequencies from the NER training corpus (ANERcorp, CC BY-SA 4.0)\n")

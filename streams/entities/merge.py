@@ -32,6 +32,7 @@ class Found:
     key: tuple[str, ...]
     entry: GazEntry | None = None
     order: int = 0
+    source: str = "model"  # model, gazetteer (a gazetteer hit the model did not propose), rule:...
 
 
 @dataclass(slots=True)

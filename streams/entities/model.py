@@ -24,13 +24,15 @@ from pathlib import Path
 import numpy as np
 
 from . import lexicon as lexmod
+from .cache import BoundedCache
 from .clitics import mention_start
 from .fastcrf import Weights, viterbi_batch
-from .features import Featurizer, doc_key, gaz_features, pooled_features
+from .features import Featurizer, TokenInfo, gaz_features, pooled_features
 from .gazetteer import Gazetteer
+from .tokencache import TokenCache
 
 MODEL_NAME = "ner.crfsuite"
-_TOKEN_CACHE_MAX = 65_536  # tokens per generation (two generations): ~0.9 KB each (5 x 18 float64 + keys)
+_SMALL_CACHE = 100_000  # entries of the mention-start and pooled-feature caches
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,19 +81,19 @@ class _Scorer:
         self.bstem = stems
         self.bigram = {(stems[a], stems[b]): (v[0], v[1]) for (a, b), v in pairs.items()}
 
-    def fill(self, ks: list[int], infs: list[tuple]) -> None:
+    def fill(self, ks: list[int], infs: list[TokenInfo]) -> None:
         """Cache the five weight vectors of new tokens (``Featurizer.compute``) in slots ``ks``:
         one gather and one segmented sum for all of them (each vector sums its features' rows in
         the features' order, as crfsuite does)."""
         feats: list[str] = []
         counts: list[int] = []
         for inf in infs:
-            feats += inf[0]
-            feats += inf[1]
-            feats += inf[2]
-            feats += inf[3]
-            feats += inf[4]
-            counts += map(len, inf[:5])
+            feats += inf.own
+            feats += inf.as_prev2
+            feats += inf.as_prev
+            feats += inf.as_next
+            feats += inf.as_next2
+            counts += map(len, inf[:5])  # the five feature tuples, in slot-vector order
         tv = self.tv
         tv[ks] = 0.0
         if feats:
@@ -102,7 +104,7 @@ class _Scorer:
             at = (np.array(ks) * 5).repeat(5)[full] + full % 5
             tv.reshape(-1, tv.shape[2])[at] = np.add.reduceat(self.w.W[rows], starts, axis=0)
         bstem = self.bstem
-        self.bs[ks] = [bstem.get(inf[7], -1) for inf in infs]
+        self.bs[ks] = [bstem.get(inf.core, -1) for inf in infs]
 
     def copy(self, src: list[int], dst: list[int]) -> None:
         self.tv[dst] = self.tv[src]
@@ -110,9 +112,9 @@ class _Scorer:
 
     def emissions(self, ids: list[int], lens: list[int], gfeats: list[list], extra: list[list[str]] | None = None) -> np.ndarray:
         """Emission scores of the concatenated sentences (``lens``) of token ids ``ids``."""
-        N = len(ids)
-        A = self.tv.take(ids, axis=0)  # (N, 5, L), a copy
-        E = A[:, 0].copy()
+        n_tok = len(ids)
+        vecs = self.tv.take(ids, axis=0)  # (n_tok, 5, n_labels): own, as -2, -1, +1, +2 neighbour; a copy
+        scores = vecs[:, 0].copy()
         n = np.array(lens)
         ends = np.cumsum(n)
         starts = ends - n
@@ -121,32 +123,32 @@ class _Scorer:
         lasts2 = ends[long] - 2
         # a neighbour's vector never crosses a sentence boundary: zero it in the copy where it
         # would (adding 0.0 where the positions were once masked by multiplication: same sums)
-        if N > 1:
-            A[ends - 1, 2] = 0.0
-            A[starts, 3] = 0.0
-            E[1:] += A[:-1, 2]
-            E[:-1] += A[1:, 3]
-            if N > 2:
-                A[ends - 1, 1] = 0.0
-                A[lasts2, 1] = 0.0
-                A[starts, 4] = 0.0
-                A[starts2, 4] = 0.0
-                E[2:] += A[:-2, 1]
-                E[:-2] += A[2:, 4]
+        if n_tok > 1:
+            vecs[ends - 1, 2] = 0.0
+            vecs[starts, 3] = 0.0
+            scores[1:] += vecs[:-1, 2]
+            scores[:-1] += vecs[1:, 3]
+            if n_tok > 2:
+                vecs[ends - 1, 1] = 0.0
+                vecs[lasts2, 1] = 0.0
+                vecs[starts, 4] = 0.0
+                vecs[starts2, 4] = 0.0
+                scores[2:] += vecs[:-2, 1]
+                scores[:-2] += vecs[2:, 4]
         bos = self.bos
-        E[starts] += bos[0]
-        E[starts2] += bos[1]
-        E[ends - 1] += bos[2]
-        E[lasts2] += bos[3]
-        if N > 1:
-            first = np.zeros(N, dtype=bool)
+        scores[starts] += bos[0]
+        scores[starts2] += bos[1]
+        scores[ends - 1] += bos[2]
+        scores[lasts2] += bos[3]
+        if n_tok > 1:
+            first = np.zeros(n_tok, dtype=bool)
             first[starts] = True
-            B = self.bs[ids]
-            cand = np.flatnonzero((B[1:] >= 0) & (B[:-1] >= 0) & ~first[1:]) + 1
+            cores = self.bs[ids]
+            cand = np.flatnonzero((cores[1:] >= 0) & (cores[:-1] >= 0) & ~first[1:]) + 1
             bg = self.bigram
             at: list[int] = []
             vs: list = []
-            for i, a, b in zip(cand.tolist(), B[cand - 1].tolist(), B[cand].tolist()):
+            for i, a, b in zip(cand.tolist(), cores[cand - 1].tolist(), cores[cand].tolist()):
                 v = bg.get((a, b))
                 if v is not None:
                     if v[0] is not None:
@@ -156,7 +158,7 @@ class _Scorer:
                         at.append(i - 1)
                         vs.append(v[1])
             if at:  # one unbuffered add in the same order as one row at a time
-                np.add.at(E, at, np.array(vs))
+                np.add.at(scores, at, np.array(vs))
         g = self.g
         cont = g.get("Gcont")
         o = 0
@@ -167,9 +169,9 @@ class _Scorer:
                     if s is not None:
                         v = g.get(s)
                         if v is not None:
-                            E[o + i] += v
+                            scores[o + i] += v
                         if cont is not None and i + 1 < n and gfeat[i + 1] is not None and gfeat[i + 1].startswith("G=I"):
-                            E[o + i] += cont
+                            scores[o + i] += cont
             o += n
         if extra is not None:
             index = self.index
@@ -182,8 +184,8 @@ class _Scorer:
                         rows.append(r)
                         at.append(i)
             if rows:
-                np.add.at(E, at, self.w.W[rows])
-        return E
+                np.add.at(scores, at, self.w.W[rows])
+        return scores
 
 
 class _DocScorer:
@@ -193,34 +195,36 @@ class _DocScorer:
         """Weight vectors of the first-stage label features, by label index."""
         self.w = w
         self.s1 = np.array([[w.vec([f"s1{pos}={lab}"]) for lab in labels] for pos in ("", "-1", "+1")])
-        self._pooled: dict = {}  # (type counts of a key, own type) -> row of _table (its pooled features' weights)
+        # (type counts of a key, own type) -> row of _table (its pooled features' weights)
+        self._pooled: BoundedCache[object, int] = BoundedCache(_SMALL_CACHE)
         self._table = np.zeros((256, w.L))
         types = [lab if lab == "O" else lab[2:] for lab in labels]
         self._names = sorted(set(types))  # type names; label index -> type index
         self._tid = np.array([self._names.index(t) for t in types], dtype=np.int64)
 
-    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]], kid: np.ndarray) -> np.ndarray:
+    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]],
+                   doc_key_number: np.ndarray) -> np.ndarray:
         """The scores of ``features.doc_features`` for a document, computed from label indices
-        and per-key type counts (the same features, without building their strings). ``kid``:
-        per token slot, a number for its ``doc_key`` (the same for the same key within a
+        and per-key type counts (the same features, without building their strings).
+        ``doc_key_number``: per token slot, a number for its ``doc_key`` (the same for the same key within a
         document), or -1. The pooled features' vector is looked up once per distinct (key, own
         type) of the document, by its type counts packed into one integer."""
-        Y = np.fromiter(chain.from_iterable(paths), dtype=np.intp, count=len(ids))
-        S = self.s1[0][Y]
+        labels_idx = np.fromiter(chain.from_iterable(paths), dtype=np.intp, count=len(ids))
+        scores = self.s1[0][labels_idx]
         starts = np.cumsum([0] + lens[:-1])
         first = np.zeros(len(ids), dtype=bool)
         first[starts] = True
         if len(ids) > 1:
-            S[1:] += self.s1[1][Y[:-1]] * ~first[1:, None]
-            S[:-1] += self.s1[2][Y[1:]] * ~first[1:, None]
+            scores[1:] += self.s1[1][labels_idx[:-1]] * ~first[1:, None]
+            scores[:-1] += self.s1[2][labels_idx[1:]] * ~first[1:, None]
         names = self._names
         nt = len(names)
-        K = kid[ids]
-        at = np.flatnonzero(K >= 0)
+        key_no = doc_key_number[ids]
+        at = np.flatnonzero(key_no >= 0)
         if not len(at):
-            return S
-        own = self._tid[Y[at]]
-        u, inv = np.unique(K[at] * nt + own, return_inverse=True)  # distinct (key, own type)
+            return scores
+        own = self._tid[labels_idx[at]]
+        u, inv = np.unique(key_no[at] * nt + own, return_inverse=True)  # distinct (key, own type)
         uk, ukinv = np.unique(u // nt, return_inverse=True)
         ut = u % nt
         counts = np.zeros((len(uk), nt), dtype=np.int64)
@@ -231,29 +235,28 @@ class _DocScorer:
         else:  # a key seen 2,048 times or more: tuples
             sigs = [(tuple(r), o) for r, o in zip(rows.tolist(), ut.tolist())]
         cache = self._pooled
-        if len(cache) + len(sigs) > 100_000:
-            cache.clear()
+        cache.make_room(len(sigs))  # rows handed out below stay valid for this document
         at_vec = list(map(cache.get, sigs))
         if None in at_vec:
             for i, (sig, r, o) in enumerate(zip(sigs, rows.tolist(), ut.tolist())):
                 if at_vec[i] is None:
                     v = cache.get(sig)
                     if v is None:
-                        v = cache[sig] = len(cache)
+                        v = cache[sig] = len(cache)  # the next free row (make_room above: no clearing here)
                         if v >= len(self._table):
                             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
                         self._table[v] = self.w.vec(pooled_features({names[t]: n - (t == o) for t, n in enumerate(r) if n}))
                     at_vec[i] = v
-        S[at] += self._table[at_vec][inv.reshape(-1)]
-        return S
+        scores[at] += self._table[at_vec][inv.reshape(-1)]
+        return scores
 
 
 class Model:
-    def __init__(self, path: str | Path) -> None:
-        from .train import lexicon_path
+    """The CRF stages, their gazetteer and featurizer, and the per-token cache they tag from."""
 
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.lex = lexmod.load(lexicon_path(self.path))
+        self.lex = lexmod.load(lexmod.lexicon_path(self.path))
         self.gaz = Gazetteer(self.lex)
         w1 = Weights.for_model(self.path)
         self.labels = w1.labels
@@ -267,126 +270,28 @@ class Model:
             self._doc = _DocScorer(w2, self.labels)
         self._scorer = _Scorer(Weights.stacked(self.stages) if len(self.stages) > 1 else w1)
         self.featurizer = Featurizer(self.gaz, frozenset(self._scorer.index))
-        self._lock = threading.Lock()
-        self._mention_starts: dict[str, int] = {}
-        self._reset_cache()
+        self._lock = threading.Lock()  # the token cache is shared by the threads of a process
+        self._mention_starts: BoundedCache[str, int] = BoundedCache(_SMALL_CACHE)
+        self.tokens = TokenCache(self.featurizer, self._scorer)
 
-    # --- per-token cache ----------------------------------------------------------------------
-    # Two generations of at most _TOKEN_CACHE_MAX tokens each, in the two halves of one slot
-    # table: when the current generation could overflow, it becomes the old one (the previous old
-    # one is dropped) and a token met again is copied back into the current one. Frequent words
-    # stay cached forever, rare ones go, and memory is bounded on an endless stream.
-    def _reset_cache(self, cap: int | None = None) -> None:
-        self._bound = _TOKEN_CACHE_MAX
-        cap = max(1, cap or self._bound)
-        self._cap = cap
-        self._ids: dict[str, int] = {}  # current generation: token -> slot
-        self._old: dict[str, int] = {}  # previous generation
-        self._base = 0  # first slot of the current generation's half
-        self._kf: list[str] = [""] * (2 * cap)  # per slot: key_first, key_inner, doc_key
-        self._ki: list[str] = [""] * (2 * cap)
-        self._keys: list[str | None] = [None] * (2 * cap)
-        self._kid = np.full(2 * cap, -1, dtype=np.int64)  # per slot: number of its doc_key (see _fill), or -1
-        self._kmap: dict[str, int] = {}  # the current generation's doc_key -> number
-        self._knext = 0
-        self._scorer.reset(2 * cap)
-
-    def _make_room(self, n_tokens: int) -> None:
-        """Start a new generation *between* articles when the next one could overflow the
-        current one: slots handed out earlier in an article must stay valid until it is scored."""
-        if self._bound != _TOKEN_CACHE_MAX:  # the bound was changed (tests)
-            self._reset_cache()
-        if len(self._ids) + n_tokens <= self._cap:
-            return
-        if n_tokens > self._cap or self._cap != self._bound:  # a huge article; or back to the bound after one
-            self._reset_cache(max(self._bound, n_tokens))
-            return
-        self._old = self._ids
-        self._kmap = {}
-        self._ids = {}
-        self._base = self._cap - self._base
-
-    def _token_ids(self, tokens: list[str], new: list, moved: list) -> list[int]:
-        """Slots of ``tokens``; tokens seen for the first time go to ``new`` (token, slot),
-        tokens of the old generation to ``moved`` (old slot, slot). Fill them before use."""
-        ids = self._ids
-        out = list(map(ids.get, tokens))
-        if None in out:
-            old = self._old
-            i = -1
-            index = out.index
-            try:
-                while True:
-                    i = index(None, i + 1)
-                    t = tokens[i]
-                    k = ids.get(t)  # the same new token earlier in the document
-                    if k is None:
-                        k = ids[t] = self._base + len(ids)
-                        j = old.get(t)
-                        if j is None:
-                            new.append((t, k))
-                        else:
-                            moved.append((j, k))
-                    out[i] = k
-            except ValueError:  # no None left
-                pass
-        return out
-
-    def _fill(self, new: list, moved: list) -> None:
-        """Weights and keys of the new and moved slots of a document. Doc keys are numbered
-        (``_kid``) through the current generation's map: a moved token keeps its number unless
-        its key was numbered again first, so within a generation one key has one number."""
-        kf, ki, keys, kid, kmap = self._kf, self._ki, self._keys, self._kid, self._kmap
-        if moved:
-            src = [j for j, _ in moved]
-            dst = [k for _, k in moved]
-            self._scorer.copy(src, dst)
-            for j, k in moved:
-                kf[k] = kf[j]
-                ki[k] = ki[j]
-                key = keys[k] = keys[j]
-                if key is not None:
-                    n = kmap.get(key)
-                    kid[k] = kmap[key] = kid[j] if n is None else n
-                else:
-                    kid[k] = -1
-        if new:
-            compute = self.featurizer.compute
-            infs = [compute(t) for t, _ in new]
-            ks = [k for _, k in new]
-            self._scorer.fill(ks, infs)
-            for (t, k), inf in zip(new, infs):
-                kf[k] = inf[5]
-                ki[k] = inf[6]
-                key = keys[k] = doc_key(t, inf)
-                if key is not None:
-                    n = kmap.get(key)
-                    if n is None:
-                        n = kmap[key] = self._knext
-                        self._knext += 1
-                    kid[k] = n
-                else:
-                    kid[k] = -1
+    def reset_caches(self) -> None:
+        """Empty every per-token cache (evaluation starts cold, as a fresh worker does)."""
+        with self._lock:
+            self.tokens.reset()
+            self.featurizer.clear_caches()
 
     def mention_start(self, tok: str) -> int:
         """``clitics.mention_start`` with this model's lexicon, cached (bounded)."""
-        cache = self._mention_starts
-        k = cache.get(tok)
+        k = self._mention_starts.get(tok)
         if k is None:
-            if len(cache) > 100_000:
-                cache.clear()
-            k = cache[tok] = mention_start(tok, self.lex)
+            k = self._mention_starts.put(tok, mention_start(tok, self.lex))
         return k
 
     def token_keys(self, tok: str) -> tuple[str, str]:
-        """(key_first, key_inner) of a token (``Featurizer.info(tok)[5:7]``)."""
+        """(key_first, key_inner) of a token (those of ``Featurizer.info(tok)``)."""
         with self._lock:
-            k = self._ids.get(tok)
-            if k is None:
-                k = self._old.get(tok)
-            if k is not None:
-                return self._kf[k], self._ki[k]
-        return self.featurizer.keys(tok)
+            keys = self.tokens.keys(tok)
+        return keys if keys is not None else self.featurizer.keys(tok)
 
     # --- tagging ------------------------------------------------------------------------------
     def tag_many(self, sentences: list[list[str]], *, stages: int | None = None) -> list[tuple[list[str], list]]:
@@ -396,16 +301,14 @@ class Model:
         if not sents:
             return [([], []) for _ in sentences]
         with self._lock:  # the token cache is shared
-            self._make_room(sum(map(len, sents)))
-            new: list = []
-            moved: list = []
-            ids = self._token_ids([t for toks in sents for t in toks], new, moved)
-            self._fill(new, moved)
+            cache = self.tokens
+            cache.make_room(sum(map(len, sents)))
+            ids = cache.assign([t for toks in sents for t in toks])
             lens = [len(toks) for toks in sents]
             gazs = []
             gfeats = []
-            kfs = list(map(self._kf.__getitem__, ids))
-            kis = list(map(self._ki.__getitem__, ids))
+            kfs = list(map(cache.key_first.__getitem__, ids))
+            kis = list(map(cache.key_inner.__getitem__, ids))
             o = 0
             for n in lens:
                 gaz = self.gaz.match_keys(kfs[o:o + n], kis[o:o + n])
@@ -413,12 +316,13 @@ class Model:
                 gfeats.append(gaz_features(gaz, n) if gaz else None)
                 o += n
             n_stages = min(stages or len(self.stages), len(self.stages))
-            E = self._scorer.emissions(ids, lens, gfeats)  # every stage's scores side by side
-            L = len(self.labels)
-            paths = viterbi_batch(E[:, :L], lens, self.stages[0].T)
+            emissions = self._scorer.emissions(ids, lens, gfeats)  # every stage's scores side by side
+            n_labels = len(self.labels)
+            paths = viterbi_batch(emissions[:, :n_labels], lens, self.stages[0].T)
             if n_stages > 1:
-                E2 = E[:, L:2 * L] + self._doc.doc_scores(ids, lens, paths, self._kid)
-                paths = viterbi_batch(E2, lens, self.stages[1].T)
+                emissions2 = emissions[:, n_labels:2 * n_labels] + self._doc.doc_scores(
+                    ids, lens, paths, cache.doc_key_number)
+                paths = viterbi_batch(emissions2, lens, self.stages[1].T)
         labels = self.labels
         out = []
         it = iter(zip(paths, gazs))

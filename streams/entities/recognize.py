@@ -10,26 +10,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from .evaluate import get_entities
+from . import rules
+from .bio import get_entities
 from .gazetteer import GazEntry
-from .normalize import norm, skeleton
+from .spans import Span
+from .normalize import norm
 
 OVERRIDE_TYPE = True
-# Adjectives that are part of many names (مجلس الأمن الدولي, الجامعة العربية, مجلس التعاون
-# الخليجي): never trimmed off the end of a span.
-_GENERIC_ADJ = frozenset(skeleton(norm(w + s)) for w in ("دولي", "عربي", "خليجي", "أممي", "إقليمي", "أوروبي", "أفريقي",
-                                                          "إفريقي", "آسيوي", "غربي", "لاتيني") for s in ("", "ة"))
-
-
-@dataclass(slots=True)
-class Span:
-    i: int
-    j: int
-    type: str
-    entry: GazEntry | None = None
-    source: str = "model"
+_GENERIC_ADJ = rules.GENERIC_ADJ
 
 
 def _is_demonym_span(model, tokens: list[str], i: int, j: int, *, proposed: bool = False) -> bool:
@@ -47,6 +35,18 @@ def _is_demonym_span(model, tokens: list[str], i: int, j: int, *, proposed: bool
         if "NAT" not in types.get(kf, ()):
             return False
     return True
+
+
+def _common_here(model, tokens: list[str], i: int, j: int, e: GazEntry) -> bool:
+    """A one-word GeoNames place whose surface here is a frequent word (شفاء for Ash Shafā,
+    فوجئ for Fuji): a place only when the model proposes it."""
+    if j - i != 1:
+        return False
+    from .places import strong_zipf_limit
+
+    w = norm(tokens[i])
+    freq = model.featurizer.freq
+    return max(freq.get(w, 0), freq.get(w[1:], 0) if w[:1] in "وفبلك" else 0) > strong_zipf_limit(e.country, e.population)
 
 
 def _is_known(model, tokens: list[str], s: Span) -> bool:
@@ -80,9 +80,12 @@ def _trim(model, tokens: list[str], s: Span) -> Span | None:
     return s
 
 
-def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged: tuple | None = None) -> list[Span]:
+def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged: tuple | None = None,
+                     news_rules: bool = True) -> list[Span]:
     """Spans for one sentence; ``tagged`` is ``model.tag(tokens)`` when the caller has already
-    tagged the sentence (batched per article)."""
+    tagged the sentence (batched per article). ``news_rules``: apply :mod:`rules` (the news
+    conventions: trigger-headed organisations whole, places after their trigger...); ANERcorp's
+    annotation follows other conventions (trigger words outside names, ministries unmarked)."""
     if not tokens:
         return []
     if use_model:
@@ -95,7 +98,7 @@ def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged
     spans = [s for s in spans if not _is_demonym_span(model, tokens, s.i, s.j, proposed=True)]
     exact = {(i, j): e for i, j, e in gaz}
     for i, j, e in gaz:
-        if e.weak or _is_demonym_span(model, tokens, i, j):
+        if e.weak or _is_demonym_span(model, tokens, i, j) or (e.source == "geonames" and _common_here(model, tokens, i, j, e)):
             continue
         over = [s for s in spans if s.i < j and i < s.j]
         if not over:
@@ -108,7 +111,10 @@ def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged
                 spans.remove(s)
             spans.append(Span(i, j, e.type, e, "gazetteer"))
     spans = [s for s in (_trim(model, tokens, s) for s in spans) if s is not None]
-    spans.sort(key=lambda s: s.i)
+    if news_rules:
+        spans = rules.apply(model, tokens, spans, gaz)
+    else:
+        spans.sort(key=lambda s: s.i)
     g = model.gaz
     for s in spans:
         if s.entry is None:

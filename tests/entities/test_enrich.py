@@ -77,3 +77,25 @@ def test_never_raises_on_arabic_fragments(cleaned, parts):
         for m in x.mentions:
             src = e.title if m.field == "title" else e.text
             assert src[m.start : m.end] == m.text
+
+
+def test_a_bug_in_extraction_becomes_one_internal_error_dead_letter(cleaned, monkeypatch):
+    """One error policy: the entity stage never hides a bug behind ``entities: []``."""
+    import pytest
+
+    from streams.entities import extract as extract_mod
+    from streams.pipeline import entities_stage
+    from streams.records import DeadLetter, SourcePosition
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(extract_mod, "extract", broken)
+    c = cleaned("وصل وزير الخارجية إلى بغداد.")
+    with pytest.raises(KeyError):
+        enrich(c)
+    out = entities_stage(c, SourcePosition(topic="cleaned", partition=0, offset=7))
+    assert isinstance(out, DeadLetter)
+    assert out.reason == "internal_error"
+    assert "KeyError" in out.message and "boom" in out.message
+    assert out.article_id == c.id

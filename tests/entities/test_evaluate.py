@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from streams.entities.evaluate import get_entities, score
+from streams.entities.bio import get_entities
+from streams.entities.training.evaluate import score
 
 GOLD = [
     ["B-PER", "I-PER", "O", "B-LOC", "O"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pycrfsuite
 
-from streams.entities.evaluate import read_conll
+from streams.entities.training.conll import documents, read_conll
 from streams.entities.fastcrf import viterbi_batch
 from streams.entities.features import doc_features
 
@@ -61,7 +61,6 @@ def test_doc_features_pool_other_occurrences_only():
 def test_packaged_second_stage_tags_like_crfsuite(model):
     from streams.entities.features import doc_key
     from streams.entities.model import stage2_path
-    from streams.entities.train import documents
 
     if len(model.stages) < 2:
         import pytest

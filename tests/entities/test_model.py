@@ -8,9 +8,9 @@ LABELS = {"O"} | {f"{p}-{t}" for p in "BI" for t in ("PER", "LOC", "ORG", "MISC"
 
 
 def test_packaged_model_loads_fast_and_tags():
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: wall time on a shared, loaded box measures the neighbours
     m = Model(default_model_path())
-    assert time.perf_counter() - t0 < 2.0
+    assert time.process_time() - t0 < 2.0
     toks = "قال الرئيس الأمريكي دونالد ترامب في واشنطن إن حلف شمال الأطلسي".split()
     labels, _ = m.tag(toks)
     assert len(labels) == len(toks) and set(labels) <= LABELS
@@ -28,13 +28,13 @@ def test_model_is_small():
 def test_token_cache_overflow_between_articles_keeps_tagging(monkeypatch):
     """A full token cache is emptied between articles, never in the middle of one (ids handed
     out earlier in the article would point past the emptied table)."""
-    from streams.entities import model as model_mod
+    from streams.entities import model as model_mod, tokencache
 
     m = model_mod.load_model()
-    monkeypatch.setattr(model_mod, "_TOKEN_CACHE_MAX", 8)
+    monkeypatch.setattr(tokencache, "TOKEN_CACHE_MAX", 8)
     sentence = "أعلنت واشنطن أنها لن تناقش مع بغداد مسألة انسحاب قواتها من العراق".split()
     for _ in range(3):
         [(labels, _gaz)] = m.tag_many([sentence])
         assert len(labels) == len(sentence)
         assert any(label != "O" for label in labels)
-    assert len(m._ids) <= len(set(sentence))
+    assert len(m.tokens.slots) <= len(set(sentence))

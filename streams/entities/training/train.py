@@ -3,7 +3,7 @@
 ``<stem>.stage2.crfsuite`` (see :mod:`model`).
 
 The second stage is trained on honest first-stage labels: the corpus (in its order, cut into
-pseudo-documents of ``DOC_SENTENCES`` consecutive sentences) is split into ``FOLDS`` contiguous
+pseudo-documents of ``conll.DOC_SENTENCES`` consecutive sentences) is split into ``FOLDS`` contiguous
 folds, and each fold is tagged by a first-stage model trained on the other folds (jackknife).
 
 Deterministic: the lexicon and features depend only on the data, L-BFGS has no randomness, and
@@ -20,23 +20,16 @@ from pathlib import Path
 
 import pycrfsuite
 
-from . import lexicon as lexmod
-from .evaluate import read_conll
-from .fastcrf import export_weights
-from .features import Featurizer, doc_features, doc_key
-from .gazetteer import Gazetteer
+from .. import lexicon as lexmod
+from ..fastcrf import export_weights
+from ..features import Featurizer, doc_features, doc_key
+from ..gazetteer import Gazetteer
+from ..lexicon import lexicon_path
+from ..model import Model, stage2_path
+from .conll import documents, read_conll
 
 PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 300, "feature.possible_transitions": True}
 FOLDS = 3
-DOC_SENTENCES = 16  # ANERcorp has no document marks: blocks of consecutive sentences stand in
-
-
-def lexicon_path(model_path: str | Path) -> Path:
-    return Path(str(model_path) + ".lexicon.tsv")
-
-
-def documents(n: int, size: int = DOC_SENTENCES) -> list[range]:
-    return [range(a, min(n, a + size)) for a in range(0, n, size)]
 
 
 def _fit(xs: list, ys: list, order: list[int], out: Path, params: dict, verbose: bool) -> None:
@@ -53,8 +46,6 @@ def _fit(xs: list, ys: list, order: list[int], out: Path, params: dict, verbose:
 
 def train(train_path: str | Path, out: str | Path, *, seed: int = 13, max_sentences: int | None = None,
           params: dict | None = None, data: list | None = None, verbose: bool = False, stages: int = 2) -> dict:
-    from .model import Model, stage2_path
-
     t0 = time.perf_counter()
     if data is None:
         data = read_conll(train_path, max_sentences)
