@@ -72,7 +72,8 @@ def test_pipeline_accounts_for_every_record(kafka_settings, seed_article, tmp_pa
     assert seed["entities"]
     for entity in seed["entities"]:
         for mention in entity["mentions"]:
-            source = seed["text"] if mention["field"] == "text" else seed["title"]
+            source = {"text": seed["text"], "title": seed["title"], "byline": seed["byline"],
+                      "dateline": (seed["dateline"] or {}).get("text")}[mention["field"]]
             assert source[mention["start"]:mention["end"]] == mention["text"]
     assert seed["ingested_at"] and seed["processed_at"] >= seed["ingested_at"]
 
