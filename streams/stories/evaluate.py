@@ -28,6 +28,7 @@ class LabelledPair:
     near_copy: bool
     hard: str  # "-" or the kind of hard negative
     reason: str
+    split: str = "dev"  # "dev": labelled before the rules were tuned on them; "held-out": after
 
 
 def load_pairs(path: str | None = None) -> list[LabelledPair]:
@@ -41,7 +42,8 @@ def load_pairs(path: str | None = None) -> list[LabelledPair]:
     for row in csv.reader((ln for ln in text.splitlines() if ln and not ln.startswith("#")), delimiter="\t"):
         if row[2] == "?":
             continue
-        out.append(LabelledPair(row[0], row[1], row[2] == "1", row[3] == "1", row[4], row[8]))
+        out.append(LabelledPair(row[0], row[1], row[2] == "1", row[3] == "1", row[4], row[8],
+                                row[9] if len(row) > 9 else "dev"))
     return out
 
 
@@ -61,22 +63,23 @@ class Report:
     articles: int = 0
     seconds: float = 0.0
     missing: int = 0
+    by_split: dict = field(default_factory=dict)  # split -> [tp, fp, fn]
 
     @property
     def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        return _ratio(self.tp, self.fp)
 
     @property
     def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        return _ratio(self.tp, self.fn)
 
     @property
     def copy_precision(self) -> float:
-        return self.copy_tp / (self.copy_tp + self.copy_fp) if self.copy_tp + self.copy_fp else 1.0
+        return _ratio(self.copy_tp, self.copy_fp)
 
     @property
     def copy_recall(self) -> float:
-        return self.copy_tp / (self.copy_tp + self.copy_fn) if self.copy_tp + self.copy_fn else 1.0
+        return _ratio(self.copy_tp, self.copy_fn)
 
     def lines(self) -> list[str]:
         dist = Counter(self.sizes.values())
@@ -89,6 +92,8 @@ class Report:
             + (f"; {self.missing} skipped (article not in input)" if self.missing else ""),
             f"same story:  precision {self.precision:.3f} (target >= 0.90)  recall {self.recall:.3f} (target >= 0.85)"
             f"  [tp {self.tp} fp {self.fp} fn {self.fn}]",
+            *(f"  {name}: precision {_ratio(tp, fp):.3f} recall {_ratio(tp, fn):.3f} [tp {tp} fp {fp} fn {fn}]"
+              for name, (tp, fp, fn) in sorted(self.by_split.items())),
             f"near copy:   precision {self.copy_precision:.3f} (target >= 0.98)  recall {self.copy_recall:.3f}"
             f"  [tp {self.copy_tp} fp {self.copy_fp} fn {self.copy_fn}]",
             "hard negatives merged: " + (", ".join(f"{k} {v}" for k, v in sorted(self.hard_merged.items())) or "none"),
@@ -98,6 +103,10 @@ class Report:
             " (includes feature extraction; noisy on a shared machine)" if self.seconds else "",
         ]
         return [ln for ln in out + [f"  wrong: {e}" for e in self.errors] if ln]
+
+
+def _ratio(hits: int, misses: int) -> float:
+    return hits / (hits + misses) if hits + misses else 1.0
 
 
 def run(records: Iterable[dict[str, Any]], index: StoryIndex | None = None) -> dict[str, Assignment]:
@@ -128,12 +137,16 @@ def evaluate(records: list[dict[str, Any]], pairs: list[LabelledPair], *, verbos
             rep.hard += 1
             if same:
                 rep.hard_merged[p.hard] += 1
+        split = rep.by_split.setdefault(p.split, [0, 0, 0])
         if same and p.same:
             rep.tp += 1
+            split[0] += 1
         elif same:
             rep.fp += 1
+            split[1] += 1
         elif p.same:
             rep.fn += 1
+            split[2] += 1
         if copy and p.near_copy:
             rep.copy_tp += 1
         elif copy:

@@ -109,6 +109,21 @@ def stem(word: str) -> str:
     return word
 
 
+_SW_CACHE: dict[str, tuple[str, float] | None] = {}
+
+
+def _stem_weight(word: str) -> tuple[str, float] | None:
+    """(stem, weight) of a lead word, or None for short words and figures; memoised."""
+    try:
+        return _SW_CACHE[word]
+    except KeyError:
+        pass
+    out = None if len(word) < _MIN_LEN or word.isdigit() else (stem(word), weight(word))
+    if len(_SW_CACHE) < 500_000:
+        _SW_CACHE[word] = out
+    return out
+
+
 def normalize_title(title: str | None) -> str:
     if not title:
         return ""
@@ -139,9 +154,9 @@ def extract(article: Any, published: float | None) -> Features:
     lead = _WORD.findall(title) + tokens[:LEAD_WORDS]
     weights: dict[str, float] = {}
     for w in lead:
-        if len(w) >= _MIN_LEN and not w.isdigit():
-            k = stem(w)
-            weights[k] = weights.get(k, 0.0) + weight(w)
+        sw = _stem_weight(w)
+        if sw is not None:
+            weights[sw[0]] = weights.get(sw[0], 0.0) + sw[1]
     top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
     norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
     terms = {k: v / norm for k, v in top if v > 0}

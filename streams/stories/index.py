@@ -129,6 +129,7 @@ class StoryIndex:
     stories: MutableMapping[str, Any] = field(default_factory=dict)
     keys: MutableMapping[str, Any] = field(default_factory=dict)
     meta: MutableMapping[str, Any] = field(default_factory=dict)  # watermark, next sweep
+    buckets: MutableMapping[str, Any] = field(default_factory=dict)  # event-time hour -> what was written
     now: Any = time.time  # wall clock, only to distrust dates in the future
     counters: dict[str, int] = field(default_factory=lambda: {
         "stories_opened": 0, "joined": 0, "near_copies": 0, "own_story_bad_input": 0,
@@ -200,23 +201,43 @@ class StoryIndex:
             self.meta["next_sweep"] = mark + HOUR
 
     def expire(self, mark: float) -> None:
-        """Close silent stories, forget articles and keys older than the window (event time)."""
+        """Close silent stories, forget articles and keys older than the window (event time).
+
+        Work is proportional to what expires: every article, key and story is listed in the
+        bucket of the event-time hour it was last written in, and only buckets older than the
+        window are visited (a Faust table cannot be scanned cheaply, and need not be).
+        """
         cfg = self.config
-        closed = [sid for sid, s in list(self.stories.items()) if s["last_seen"] < mark - cfg.silence]
-        for sid in closed:
-            del self.stories[sid]
-        self.counters["stories_closed"] += len(closed)
-        old = [aid for aid, a in list(self.articles.items())
-               if a["t"] < mark - cfg.window or a["story"] not in self.stories]
-        for aid in old:
-            del self.articles[aid]
-        self.counters["articles_expired"] += len(old)
-        for key, entries in list(self.keys.items()):
-            kept = [e for e in entries if e[1] >= mark - cfg.window and e[0] in self.articles]
-            if not kept:
-                del self.keys[key]
-            elif len(kept) != len(entries):
-                self.keys[key] = kept
+        cutoff = mark - max(cfg.window, cfg.silence)
+        for hour in sorted(int(h) for h in list(self.buckets.keys())):
+            if (hour + 1) * HOUR > cutoff:
+                break
+            bucket = self.buckets.pop(str(hour))
+            for sid in bucket.get("stories", ()):
+                story = self.stories.get(sid)
+                if story is not None and story["last_seen"] < mark - cfg.silence:
+                    del self.stories[sid]
+                    self.counters["stories_closed"] += 1
+            for aid in bucket.get("articles", ()):
+                a = self.articles.get(aid)
+                if a is not None and a["t"] < mark - cfg.window:
+                    del self.articles[aid]
+                    self.counters["articles_expired"] += 1
+            for key in bucket.get("keys", ()):
+                entries = self.keys.get(key)
+                if entries is None:
+                    continue
+                kept = [e for e in entries if e[1] >= mark - cfg.window and e[0] in self.articles]
+                if not kept:
+                    del self.keys[key]
+                elif len(kept) != len(entries):
+                    self.keys[key] = kept
+
+    def _bucket(self, ts: float, kind: str, items: list[str]) -> None:
+        name = str(int(ts // HOUR))
+        bucket = dict(self.buckets.get(name) or {})
+        bucket[kind] = list(bucket.get(kind, ())) + items
+        self.buckets[name] = bucket
 
     # ---- candidates ------------------------------------------------------------------------
     def _keys(self, f: Features) -> list[str]:
@@ -268,6 +289,7 @@ class StoryIndex:
         s["_sum"] = acc
         s["centroid"] = {k: v / norm for k, v in acc.items()}
         self.stories[s["id"]] = s
+        self._bucket(f.published, "stories", [s["id"]])
         return s
 
     def _remember(self, f: Features, keys: list[str], story_id: str) -> None:
@@ -278,12 +300,14 @@ class StoryIndex:
                                "anchors": sorted(f.anchors), "countries": sorted(f.countries)}
         cap = self.config.max_per_key
         for key in keys:
-            entries = list(self.keys.get(key, ()))
-            entries.append([f.id, f.published])
-            self.keys[key] = entries[-cap:]
+            entries = self.keys.get(key)
+            self.keys[key] = [*entries[1 - cap:], [f.id, f.published]] if entries else [[f.id, f.published]]
+        self._bucket(f.published, "articles", [f.id])
+        self._bucket(f.published, "keys", keys)
 
     def state_size(self) -> dict[str, int]:
-        return {"articles": len(self.articles), "stories": len(self.stories), "keys": len(self.keys)}
+        return {"articles": len(self.articles), "stories": len(self.stories), "keys": len(self.keys),
+                "buckets": len(self.buckets)}
 
 
 def _sig(b: dict[str, Any]) -> np.ndarray:

@@ -36,8 +36,7 @@ _M2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
 def token_hashes(tokens: list[str]) -> np.ndarray:
     """Stable 32-bit hash per token (uint64 array)."""
-    crc = zlib.crc32
-    return np.fromiter((crc(t.encode("utf-8")) for t in tokens[:MAX_TOKENS]), dtype=np.uint64,
+    return np.fromiter(map(zlib.crc32, map(str.encode, tokens[:MAX_TOKENS])), dtype=np.uint64,
                        count=min(len(tokens), MAX_TOKENS))
 
 
