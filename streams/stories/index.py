@@ -113,6 +113,7 @@ class Assignment:
     matched: str | None = None
     size: int = 1
     reason: str | None = None
+    article_id: str | None = None  # the article this assignment is for (not part of the story object)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "duplicate_of": self.duplicate_of, "similarity": round(self.similarity, 4),
@@ -145,7 +146,8 @@ class StoryIndex:
             reason = "empty_text"
         if reason is not None:
             self.counters["own_story_bad_input"] += 1
-            return Assignment(aid, None, 0.0, get("published_at") if ts is not None else None, True, reason=reason)
+            return Assignment(aid, None, 0.0, get("published_at") if ts is not None else None, True, reason=reason,
+                              article_id=aid)
         assert ts is not None
         self._advance(ts)
         f = extract(article, ts)
@@ -174,6 +176,7 @@ class StoryIndex:
         if dup:
             self.counters["near_copies"] += 1
         self._remember(f, keys, story["id"])
+        result.article_id = aid
         return result
 
     # ---- checks and time -----------------------------------------------------------------
