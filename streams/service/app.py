@@ -60,6 +60,7 @@ class NewsApp:
     settings: Settings
     clean_agent: Any
     entities_agent: Any
+    story_stage: Any = None  # streams.stories.service.StoryStage
 
 
 def _credentials(settings: Settings) -> Any:
@@ -271,7 +272,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> NewsApp:
         except Exception as exc:  # keep the last figures; the timestamp metric shows they are stale
             log.warning("could not refresh news_consumer_lag: %s: %s", type(exc).__name__, exc)
 
-    return NewsApp(app, topics, settings, clean_agent, entities_agent)
+    # The story stage (enriched -> stories), self-contained: streams/stories/service.py.
+    from ..stories import StoryConfig
+    from ..stories.service import add_story_stage
+
+    hours = settings.story_window_hours * 3600
+    story_stage = add_story_stage(app, topics.enriched, settings.topic_prefix, store=settings.story_store,
+                                  config=StoryConfig(window=hours, silence=hours))
+    return NewsApp(app, topics, settings, clean_agent, entities_agent, story_stage)
 
 
 class InOrderAcks:

@@ -1,0 +1,143 @@
+"""The story stage on Kafka: a Faust agent over ``enriched`` with its index in Faust tables.
+
+Data flow::
+
+    enriched --relay--> <prefix>stories-requests (1 partition) --stories--> <prefix>stories
+                                                    |
+                         tables (changelogs): stories-articles, stories-stories, stories-keys,
+                                              stories-buckets, stories-meta
+
+The agent runs :class:`StoryIndex` unchanged, with Faust tables as its stores, so a worker
+computes exactly what ``news-streams process`` computes over the same order. State survives a
+crash through the tables' changelog topics (memory store in tests, RocksDB through
+``rocksdict`` with ``NEWS_STORY_STORE=rocksdb://``) and is bounded by event-time expiry.
+
+Delivery: a request is acknowledged only when its ``stories`` record is in Kafka; Faust
+flushes the changelog writes before it commits offsets, so after a crash the tables are never
+behind the committed input. A replayed request finds its article in the table and gets the
+stored answer again (same story id), so at-least-once redelivery duplicates records, never
+changes them.
+
+Scale-out (not built yet, see README "Stories"): this stage keeps the whole index in one
+partition, owned by one worker at a time (another worker takes it over from the changelogs).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+import orjson
+from prometheus_client import Counter, Gauge, Histogram
+
+from ..service import metrics as m
+from .index import StoryConfig, StoryIndex, summary
+from .stage import assign_story, stories_record
+
+log = logging.getLogger("streams.stories")
+
+STORIES_OPENED = Counter("news_stories_opened", "Stories opened (articles that start a story).",
+                         registry=m.REGISTRY)
+STORIES_JOINED = Counter("news_stories_joined", "Articles joined to an existing story.", registry=m.REGISTRY)
+NEAR_COPIES = Counter("news_stories_near_copies", "Articles that are near copies of an earlier article.",
+                      registry=m.REGISTRY)
+OWN_STORY = Counter("news_stories_unindexed", "Articles given a story of their own without comparison, by reason "
+                    "(empty_text, no_published_at, published_at_in_future, published_at_too_old, late, "
+                    "internal_error).", ["reason"], registry=m.REGISTRY)
+STATE = Gauge("news_stories_state_entries", "Entries in the story stage's tables, by table.", ["table"],
+              registry=m.REGISTRY)
+STAGE_SECONDS = Histogram("news_stories_seconds", "Time to assign one article to a story.",
+                          buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1), registry=m.REGISTRY)
+_REASONS = ("empty_text", "no_published_at", "published_at_in_future", "published_at_too_old", "late")
+
+TABLES = ("articles", "stories", "keys", "buckets", "meta")
+RECENT = 50
+
+
+@dataclass
+class StoryStage:
+    relay_agent: Any
+    story_agent: Any
+    requests: faust.TopicT
+    output: faust.TopicT
+    index: StoryIndex
+    tables: dict[str, Any]
+
+
+def add_story_stage(app: faust.App, enriched: faust.TopicT, prefix: str, *, store: str = "memory://",
+                    config: StoryConfig | None = None) -> StoryStage:
+    """Register the relay and story agents, their tables and the ``/stories`` views on ``app``."""
+
+    def topic(name: str, partitions: int | None = None) -> faust.TopicT:
+        return app.topic(f"{prefix}{name}", key_type=bytes, value_type=bytes, key_serializer="raw",
+                         value_serializer="raw", partitions=partitions)
+
+    requests = topic("stories-requests", partitions=1)
+    output = topic("stories")
+    requests_name, output_name = requests.get_topic_name(), output.get_topic_name()
+    options = {"driver": "rocksdict"} if store.startswith("rocksdb") else None
+    tables = {name: app.Table(f"stories-{name}", default=None, partitions=1, key_type=str,
+                              store=store, options=options)  # json keys and values
+              for name in TABLES}
+    index = StoryIndex(config or StoryConfig(), articles=tables["articles"], stories=tables["stories"],
+                       keys=tables["keys"], meta=tables["meta"], buckets=tables["buckets"])
+    seen = dict(index.counters)
+
+    @app.agent(enriched, name="stories-relay")
+    async def relay_agent(stream: faust.StreamT) -> None:
+        """Repartition ``enriched`` into the story stage's single request partition."""
+        async for event in stream.events():
+            await (await app.producer.send(requests_name, event.key, event.value, None, None, None))
+
+    @app.agent(requests, name="stories")
+    async def story_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            started = time.perf_counter()
+            try:
+                article = orjson.loads(event.value)
+                if not isinstance(article, dict) or not article.get("id"):
+                    raise ValueError("not an enriched record with an id")
+            except ValueError as exc:  # our own topic: a bad record is a bug upstream; say so, move on
+                log.error("stories-requests %s@%s: %s", event.message.partition, event.message.offset, exc)
+                continue
+            result = assign_story(index, article)
+            STAGE_SECONDS.observe(time.perf_counter() - started)
+            _count(index, seen, result.reason)
+            key = (result.article_id or "").encode()
+            await (await app.producer.send(output_name, key, orjson.dumps(stories_record(result)), None, None, None))
+
+    @app.page("/stories/{story_id}/")
+    @app.table_route(table=tables["stories"], match_info="story_id")
+    async def story_view(web: Any, request: Any, story_id: str) -> Any:
+        story = tables["stories"].get(story_id)
+        if story is None:
+            return web.json({"error": "no open story with this id (never seen, or closed and expired)",
+                             "id": story_id}, status=404)
+        return web.json(summary(story))
+
+    @app.page("/stories/")
+    @app.table_route(table=tables["stories"], exact_key="recent")
+    async def recent_view(web: Any, request: Any) -> Any:
+        open_stories = sorted(tables["stories"].values(), key=lambda s: (-s["last_seen"], s["id"]))
+        multi = [summary(s) for s in open_stories if s["count"] > 1][:RECENT]
+        return web.json({"stories": multi, "open": len(open_stories)})
+
+    @app.timer(interval=10.0)
+    async def state_size() -> None:
+        for name, table in tables.items():
+            STATE.labels(name).set(len(table))
+
+    return StoryStage(relay_agent, story_agent, requests, output, index, tables)
+
+
+def _count(index: StoryIndex, seen: dict[str, int], reason: str | None) -> None:
+    now = index.counters
+    STORIES_OPENED.inc(now["stories_opened"] - seen["stories_opened"])
+    STORIES_JOINED.inc(now["joined"] - seen["joined"])
+    NEAR_COPIES.inc(now["near_copies"] - seen["near_copies"])
+    seen.update(now)
+    if reason is not None:
+        OWN_STORY.labels(reason if reason in _REASONS else "internal_error").inc()
