@@ -71,11 +71,11 @@ def add_story_stage(app: faust.App, enriched: faust.TopicT, prefix: str, *, stor
                     config: StoryConfig | None = None) -> StoryStage:
     """Register the relay and story agents, their tables and the ``/stories`` views on ``app``."""
 
-    def topic(name: str, partitions: int | None = None) -> faust.TopicT:
+    def topic(name: str, **kwargs: Any) -> faust.TopicT:
         return app.topic(f"{prefix}{name}", key_type=bytes, value_type=bytes, key_serializer="raw",
-                         value_serializer="raw", partitions=partitions)
+                         value_serializer="raw", **kwargs)
 
-    requests = topic("stories-requests", partitions=1)
+    requests = topic("stories-requests", partitions=1, internal=True)  # Faust creates it at start
     output = topic("stories")
     requests_name, output_name = requests.get_topic_name(), output.get_topic_name()
     options = {"driver": "rocksdict"} if store.startswith("rocksdb") else None
