@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 import regex
+import re
 
 from . import minhash
 
-_WORD = regex.compile(r"[\p{L}\p{N}_]+")
+_WORD = re.compile(r"\w+")  # stdlib re: ~2x faster than regex here; text_normalized has no diacritics
 _NUMBER = regex.compile(r"(?<![\p{L}\p{N}.,])\d+(?:[.,]\d+)*")
 #: Words of the body read as the "lead" (besides the title).
 LEAD_WORDS = 60

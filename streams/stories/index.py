@@ -69,6 +69,7 @@ class Match:
     numbers: float | None
     same: bool
     near_copy: bool
+    veto: bool = False
 
     @property
     def score(self) -> float:
@@ -98,7 +99,7 @@ def compare(a: Features, b: dict[str, Any], cfg: StoryConfig) -> Match:
                 or (anchors is not None and anchors >= 0.5 and terms >= cfg.anchor_terms))
     same = same and not veto
     near = not veto and text >= cfg.near_copy and (whole is None or whole >= 0.8)
-    return Match(b["id"], text, terms, lead, same, near)
+    return Match(b["id"], text, terms, lead, same, near, veto)
 
 
 @dataclass(slots=True)
@@ -158,12 +159,15 @@ class StoryIndex:
         matches = sorted((m for m in self._matches(f, keys)), key=lambda m: (-m.score, m.article))
         dup = next((m for m in sorted(matches, key=lambda m: (-m.text, m.article)) if m.near_copy), None)
         story, best = None, None
+        vetoed = {self.articles[m.article]["story"] for m in matches if m.veto}
         for m in ([dup] if dup else []) + [m for m in matches if m.same]:
             sid = self.articles[m.article]["story"]
             s = self.stories.get(sid)
             if s is None or s["count"] >= self.config.max_size:
                 continue
-            if m is not dup and terms_similarity(f.terms, s["centroid"]) < self.config.centroid:
+            # Against chaining: the article must fit the story as a whole (its centroid), and no
+            # member it was compared with may veto it (other figures, names, countries).
+            if m is not dup and (sid in vetoed or terms_similarity(f.terms, s["centroid"]) < self.config.centroid):
                 continue
             story, best = s, m
             break

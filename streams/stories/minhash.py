@@ -72,6 +72,6 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 def band_keys(sig: np.ndarray) -> list[str]:
     """One key per band: ``"<band>:<hex digest of its rows>"``, stable across processes."""
-    rows = sig.reshape(BANDS, ROWS)
-    return [f"{i:02d}:{zlib.crc32(rows[i].tobytes()):08x}{zlib.adler32(rows[i].tobytes()):08x}"
-            for i in range(BANDS)]
+    raw = sig.astype("<u4", copy=False).tobytes()  # little-endian on every machine: same keys everywhere
+    width = ROWS * 4
+    return [f"{i:02d}:{raw[i * width:(i + 1) * width].hex()}" for i in range(BANDS)]
