@@ -79,3 +79,61 @@ def test_stream_and_process_agree_with_one_worker(kafka_settings, shared_data, t
     opened = next(l for l in metrics.splitlines() if l.startswith("news_stories_opened_total "))
     assert float(opened.split()[1]) == len(sizes)
     assert story_id not in metrics  # story ids never become metric labels
+
+
+def test_sigkill_mid_stream_then_restart_gives_the_same_stories(kafka_settings, shared_data, tmp_path):
+    """Kill -9 the worker while it assigns stories, start a new one: its tables come back from
+    their changelogs and every article ends with the story ids of an uninterrupted run
+    (at-least-once: a replayed article may appear twice, always with the same story)."""
+    run = kafka_settings.app_id.rsplit("-", 1)[1]
+    settings = replace(kafka_settings, topic_prefix=f"k{run}.", app_id=f"news-stories-kill-{run}", topic_partitions=1)
+    asyncio.run(ensure_topics(settings))
+    path, chosen = _input(shared_data, tmp_path)
+    result = CliRunner().invoke(main, ["process", str(path), "-o", str(tmp_path / "out.jsonl"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    batch = {r["id"]: r["story"] for r in map(orjson.loads, (tmp_path / "out.jsonl").read_bytes().splitlines())}
+
+    records = [(r["id"].encode(), orjson.dumps(r)) for r in chosen]
+    half = len(records) // 2
+    first = WorkerProcess(settings, tmp_path / "worker1.log").start()
+    try:
+        asyncio.run(produce(settings, settings.topic("raw"), records[:half]))
+        before = asyncio.run(_collect(settings, 20))  # returns at the 20th record: the worker is mid-way
+    finally:
+        first.kill()
+    assert len(before) < half, "killed too late to test anything"
+    asyncio.run(produce(settings, settings.topic("raw"), records[half:]))  # the rest arrives while it is down
+    second = WorkerProcess(settings, tmp_path / "worker2.log").start()
+    try:
+        after = asyncio.run(_collect_all(settings, at_least=len(batch), distinct=True))
+    finally:
+        code = second.stop()
+    log = (tmp_path / "worker2.log").read_text(errors="replace")
+    assert code == 0, log[-3000:]
+    got: dict[str, list[dict]] = {}
+    for key, value in after:
+        got.setdefault(key, []).append(value["story"])
+    assert set(got) == set(batch), f"missing {sorted(set(batch) - set(got))[:5]}"
+    wrong = [(aid, s, batch[aid]) for aid, stories in got.items() for s in stories if s != batch[aid]]
+    assert not wrong, wrong[:3]
+    print(f"\n{len(before)} stories records before the kill, {len(after)} in all after the restart "
+          f"({len(after) - len(batch)} duplicates), every one equal to the uninterrupted run")
+
+
+async def _collect_all(settings, *, at_least: int, distinct: bool = False) -> list[tuple[str, dict]]:
+    """Read the stories topic from the start until ``at_least`` records (distinct keys) arrived."""
+    out: list[tuple[str, dict]] = []
+    keys: set[str] = set()
+    deadline = asyncio.get_running_loop().time() + 240
+    while asyncio.get_running_loop().time() < deadline:
+        out, keys = [], set()
+        try:
+            async for rec in read_topic(settings, [settings.topic("stories")], timeout=5):
+                out.append((rec.key.decode(), orjson.loads(rec.value)))
+                keys.add(rec.key.decode())
+        except (TimeoutError, LookupError):
+            pass
+        if (len(keys) if distinct else len(out)) >= at_least:
+            return out
+        await asyncio.sleep(1.0)
+    raise TimeoutError(f"{len(keys)} distinct / {len(out)} stories records, {at_least} wanted")
