@@ -37,6 +37,19 @@ def _input(shared_data, tmp_path):
     return path, chosen
 
 
+def _setup(kafka_settings, shared_data, tmp_path, tag: str):
+    """Settings with one partition per topic, the input slice, and ``news-streams process``'s stories."""
+    run = kafka_settings.app_id.rsplit("-", 1)[1]
+    settings = replace(kafka_settings, topic_prefix=f"{tag}{run}.", app_id=f"news-stories-{tag}-{run}",
+                       topic_partitions=1)
+    asyncio.run(ensure_topics(settings))
+    path, chosen = _input(shared_data, tmp_path)
+    result = CliRunner().invoke(main, ["process", str(path), "-o", str(tmp_path / "out.jsonl"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    batch = {r["id"]: r["story"] for r in map(orjson.loads, (tmp_path / "out.jsonl").read_bytes().splitlines())}
+    return settings, chosen, batch
+
+
 async def _collect(settings, want: int) -> dict[str, dict]:
     out: dict[str, dict] = {}
     async for rec in read_topic(settings, [settings.topic("stories")], timeout=240, count=want):
@@ -45,14 +58,7 @@ async def _collect(settings, want: int) -> dict[str, dict]:
 
 
 def test_stream_and_process_agree_with_one_worker(kafka_settings, shared_data, tmp_path):
-    run = kafka_settings.app_id.rsplit("-", 1)[1]
-    settings = replace(kafka_settings, topic_prefix=f"s{run}.", app_id=f"news-stories-{run}", topic_partitions=1)
-    asyncio.run(ensure_topics(settings))
-    path, chosen = _input(shared_data, tmp_path)
-
-    result = CliRunner().invoke(main, ["process", str(path), "-o", str(tmp_path / "out.jsonl"), "--no-progress"])
-    assert result.exit_code == 0, result.output
-    batch = {r["id"]: r["story"] for r in map(orjson.loads, (tmp_path / "out.jsonl").read_bytes().splitlines())}
+    settings, chosen, batch = _setup(kafka_settings, shared_data, tmp_path, "s")
     sizes = Counter(s["id"] for s in batch.values())
     assert max(sizes.values()) >= 2, "the slice must contain at least one multi-article story"
 
@@ -85,13 +91,7 @@ def test_sigkill_mid_stream_then_restart_gives_the_same_stories(kafka_settings, 
     """Kill -9 the worker while it assigns stories, start a new one: its tables come back from
     their changelogs and every article ends with the story ids of an uninterrupted run
     (at-least-once: a replayed article may appear twice, always with the same story)."""
-    run = kafka_settings.app_id.rsplit("-", 1)[1]
-    settings = replace(kafka_settings, topic_prefix=f"k{run}.", app_id=f"news-stories-kill-{run}", topic_partitions=1)
-    asyncio.run(ensure_topics(settings))
-    path, chosen = _input(shared_data, tmp_path)
-    result = CliRunner().invoke(main, ["process", str(path), "-o", str(tmp_path / "out.jsonl"), "--no-progress"])
-    assert result.exit_code == 0, result.output
-    batch = {r["id"]: r["story"] for r in map(orjson.loads, (tmp_path / "out.jsonl").read_bytes().splitlines())}
+    settings, chosen, batch = _setup(kafka_settings, shared_data, tmp_path, "k")
 
     records = [(r["id"].encode(), orjson.dumps(r)) for r in chosen]
     half = len(records) // 2
