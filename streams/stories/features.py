@@ -111,6 +111,7 @@ def stem(word: str) -> str:
 
 
 _SW_CACHE: dict[str, tuple[str, float] | None] = {}
+_MISS = object()
 
 
 def _stem_weight(word: str) -> tuple[str, float] | None:
@@ -154,8 +155,11 @@ def extract(article: Any, published: float | None) -> Features:
     sig = minhash.signature(minhash.shingle_hashes(minhash.token_hashes(tokens)))
     lead = _WORD.findall(title) + tokens[:LEAD_WORDS]
     weights: dict[str, float] = {}
+    cache = _SW_CACHE
     for w in lead:
-        sw = _stem_weight(w)
+        sw = cache.get(w, _MISS)
+        if sw is _MISS:
+            sw = _stem_weight(w)
         if sw is not None:
             weights[sw[0]] = weights.get(sw[0], 0.0) + sw[1]
     top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]

@@ -213,9 +213,10 @@ class StoryIndex:
     def expire(self, mark: float) -> None:
         """Close silent stories, forget articles and keys older than the window (event time).
 
-        Work is proportional to what expires: every article, key and story is listed in the
-        bucket of the event-time hour it was last written in, and only buckets older than the
-        window are visited (a Faust table cannot be scanned cheaply, and need not be).
+        Work is proportional to what expires: every article and story is listed in the bucket of
+        the event-time hour it was last written in, an article record lists its index keys, and
+        only buckets older than the window are visited (a Faust table cannot be scanned cheaply,
+        and need not be).
         """
         cfg = self.config
         cutoff = mark - max(cfg.window, cfg.silence)
@@ -230,18 +231,19 @@ class StoryIndex:
                     self.counters["stories_closed"] += 1
             for aid in bucket.get("articles", ()):
                 a = self.articles.get(aid)
-                if a is not None and a["t"] < mark - cfg.window:
-                    del self.articles[aid]
-                    self.counters["articles_expired"] += 1
-            for key in bucket.get("keys", ()):
-                entries = self.keys.get(key)
-                if entries is None:
+                if a is None or a["t"] >= mark - cfg.window:
                     continue
-                kept = [e for e in entries if e[1] >= mark - cfg.window and e[0] in self.articles]
-                if not kept:
-                    del self.keys[key]
-                elif len(kept) != len(entries):
-                    self.keys[key] = kept
+                del self.articles[aid]
+                self.counters["articles_expired"] += 1
+                for key in a.get("keys", ()):
+                    entries = self.keys.get(key)
+                    if entries is None:
+                        continue
+                    kept = [e for e in entries if e[1] >= mark - cfg.window and e[0] != aid]
+                    if not kept:
+                        del self.keys[key]
+                    elif len(kept) != len(entries):
+                        self.keys[key] = kept
 
     def _bucket(self, ts: float, kind: str, items: list[str]) -> None:
         name = str(int(ts // HOUR))
@@ -308,13 +310,12 @@ class StoryIndex:
         self.articles[f.id] = {"out": result.to_dict(), "id": f.id, "t": f.published, "story": story_id,
                                "sig": f.sig.tobytes().hex(),
                                "terms": f.terms, "nums": sorted(f.numbers), "lnums": sorted(f.lead_numbers),
-                               "anchors": sorted(f.anchors), "countries": sorted(f.countries)}
+                               "anchors": sorted(f.anchors), "countries": sorted(f.countries), "keys": keys}
         cap = self.config.max_per_key
         for key in keys:
             entries = self.keys.get(key)
             self.keys[key] = [*entries[1 - cap:], [f.id, f.published]] if entries else [[f.id, f.published]]
         self._bucket(f.published, "articles", [f.id])
-        self._bucket(f.published, "keys", keys)
 
     def state_size(self) -> dict[str, int]:
         return {"articles": len(self.articles), "stories": len(self.stories), "keys": len(self.keys),
