@@ -179,3 +179,5 @@ async def refresh_consumer_lag(consumer: Any, topics: Iterable[str]) -> None:
         if labels not in lags:
             CONSUMER_LAG.remove(*labels)
     LAG_UPDATED.set(time.time())
+
+from ..stories import metrics as _stories  # noqa: E402,F401  (registers news_stories_*)
