@@ -20,14 +20,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
-from streams.kafka.broker import free_port
+from streams.devkit.broker import free_port
 from streams.kafka.client import client_options
-from streams.kafka.io import produce
+from streams.kafka.io import TopicReader, produce
 from streams.kafka.topics import DEAD_LETTER_MAX_MESSAGE_BYTES, ensure_topics
-from streams.local import WorkerProcess, percentile
-from streams.local import vm_rss
+from streams.devkit.local import WorkerProcess, percentile
+from streams.devkit.local import vm_rss
 from streams.settings import Settings
 from streams.timeutil import to_epoch_seconds
 
@@ -96,17 +96,7 @@ class Reader:
         self.total = 0
 
     async def start(self) -> None:
-        self.consumer = AIOKafkaConsumer(
-            **client_options(self.settings), enable_auto_commit=False, group_id=None,
-            fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=DEAD_LETTER_MAX_MESSAGE_BYTES,
-        )
-        await self.consumer.start()
-        await self.consumer._client.force_metadata_update()
-        parts = [TopicPartition(t, p) for t in self.topics for p in sorted(self.consumer.partitions_for_topic(t) or ())]
-        self.consumer.assign(parts)
-        await self.consumer.seek_to_end(*parts)
-        for tp in parts:
-            await self.consumer.position(tp)
+        self.reader = await TopicReader(self.settings, self.topics, from_end=True).start()
 
     async def until(self, count: int, timeout: float, accept=lambda key: True) -> None:
         deadline = time.monotonic() + timeout
@@ -114,15 +104,14 @@ class Reader:
             while len(self.seen) < count:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{len(self.seen)} of {count} output records within {timeout:g}s")
-                batch = await self.consumer.getmany(timeout_ms=200, max_records=1000)
+                batch = await self.reader.batch(timeout_ms=200, max_records=1000)
                 now = time.time()
-                for msgs in batch.values():
-                    for m in msgs:
-                        if accept(m.key):
-                            self.total += 1
-                            self.seen.setdefault(m.key, (m.timestamp, now, m.value))
+                for m in batch:
+                    if accept(m.key):
+                        self.total += 1
+                        self.seen.setdefault(m.key, (m.timestamp_ms, now, m.value))
         finally:
-            await self.consumer.stop()
+            await self.reader.stop()
 
 
 def outputs(settings: Settings, passthrough: bool) -> list[str]:

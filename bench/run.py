@@ -55,7 +55,7 @@ def run_stages(data: Path, limit: int | None) -> dict:
 
 def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Path) -> dict:
     from bench import e2e
-    from streams.kafka.broker import LocalKafka, free_port_block
+    from streams.devkit.broker import LocalKafka, free_port_block
     from streams.settings import Settings
 
     payloads = lines(data / CORPORA["ar"], limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 from .errors import Reason
+from .names import Stage
 from .records import DeadLetter, SourcePosition
 from .timeutil import now_rfc3339
 
@@ -12,7 +13,7 @@ from .timeutil import now_rfc3339
 def dead_letter(
     payload: bytes | str | None,
     *,
-    stage: str,
+    stage: Stage | str,
     reason: Reason | str,
     message: str,
     source: SourcePosition,
@@ -28,7 +29,7 @@ def dead_letter(
         except UnicodeDecodeError:
             b64 = base64.b64encode(payload).decode("ascii")
     return DeadLetter(
-        stage=stage,
+        stage=str(stage),
         reason=str(reason),
         message=message or str(reason),
         failed_at=now_rfc3339(),

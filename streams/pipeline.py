@@ -18,12 +18,13 @@ from .deadletter import dead_letter
 from .entities import enrich
 from .errors import Reason, Rejected
 from .ingest import article_id_hint, decode_raw
-from .records import CleanedArticle, Dateline, DeadLetter, EnrichedArticle, Removal, SourcePosition
+from .names import Stage
+from .records import CleanedArticle, Dateline, DeadLetter, EnrichedArticle, RawArticle, Removal, SourcePosition
 
 log = logging.getLogger(__name__)
 
-CLEAN = "clean"
-ENTITIES = "entities"
+CLEAN = Stage.CLEAN
+ENTITIES = Stage.ENTITIES
 
 
 def clean_stage(
@@ -40,13 +41,13 @@ def clean_stage(
         article_id = raw.id
         return clean_article(raw, ingested_at=ingested_at)
     except Rejected as exc:
-        stage = CLEAN if article_id is not None else "ingest"
+        stage = CLEAN if article_id is not None else Stage.INGEST
         return dead_letter(
             payload, stage=stage, reason=exc.reason, message=exc.message, source=source,
             article_id=article_id or (article_id_hint(payload) if exc.reason != Reason.TOO_LARGE else None),
         )
     except Exception as exc:  # a bug must not stop the stream: dead-letter it and say where
-        log.exception("clean stage failed on %s (article %s)", _where(source), article_id)
+        log.exception("clean stage failed on %s (article %s)", source.describe(), article_id)
         return dead_letter(
             payload, stage=CLEAN, reason=Reason.INTERNAL_ERROR, message=f"{type(exc).__name__}: {exc}",
             source=source, article_id=article_id,
@@ -65,7 +66,7 @@ def entities_stage(cleaned: CleanedArticle | bytes | str, source: SourcePosition
         return dead_letter(_payload(cleaned), stage=ENTITIES, reason=exc.reason, message=exc.message,
                            source=source, article_id=article_id)
     except Exception as exc:
-        log.exception("entities stage failed on %s (article %s)", _where(source), article_id)
+        log.exception("entities stage failed on %s (article %s)", source.describe(), article_id)
         return dead_letter(_payload(cleaned), stage=ENTITIES, reason=Reason.INTERNAL_ERROR,
                            message=f"{type(exc).__name__}: {exc}", source=source, article_id=article_id)
 
@@ -77,12 +78,7 @@ def warm_up() -> None:
 
     warm_clean()
     load_model()
-    enrich(cleaned_from_dict({
-        "id": "warm-up", "text": "زار الرئيس بغداد.", "text_normalized": "", "title": None, "source": None,
-        "url": None, "section": None, "language": "ar", "language_confidence": 1.0, "published_at": None,
-        "scraped_at": None, "ingested_at": None, "cleaned_at": "", "content_hash": "", "paragraphs": [],
-        "sentence_count": 1, "word_count": 3, "char_count": 17,
-    }))
+    enrich(clean_article(RawArticle(id="warm-up", body="زار الرئيس بغداد.")))
 
 
 def process_payload(
@@ -129,10 +125,3 @@ def _payload(cleaned: object) -> bytes | str | None:
     except TypeError:
         return None
 
-
-def _where(source: SourcePosition) -> str:
-    if source.topic is not None:
-        return f"{source.topic}[{source.partition}]@{source.offset}"
-    if source.file is not None:
-        return f"{source.file}:{source.line}"
-    return "input"

@@ -110,38 +110,32 @@ class Entity:
     confidence: float | None = None
 
 
-@dataclass(slots=True)
-class EnrichedArticle:
-    """Everything a consumer needs without rereading ``raw``."""
+@dataclass(slots=True, kw_only=True)
+class EnrichedArticle(CleanedArticle):
+    """Everything a consumer needs without rereading ``raw``: the cleaned article, when the entity
+    stage processed it, and the entities it found."""
 
-    id: str
-    text: str
-    text_normalized: str
-    title: str | None
-    source: str | None
-    url: str | None
-    section: str | None
-    language: str
-    language_confidence: float
-    published_at: str | None
-    scraped_at: str | None
-    ingested_at: str | None
-    cleaned_at: str
     processed_at: str
-    content_hash: str
-    paragraphs: list[list[int]]
-    sentence_count: int
-    word_count: int
-    char_count: int
     entities: list[Entity]
-    dateline: Dateline | None = None
-    byline: str | None = None
-    authors: list[str] = field(default_factory=list)
-    captions: list[str] = field(default_factory=list)
-    removed: list[Removal] = field(default_factory=list)
-    was_html: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-    schema_version: str = SCHEMA_VERSION
+
+
+def _place_fields(cls: type, after: dict[str, str]) -> None:
+    """Put each new field of ``cls`` right after a field of its base, in ``fields()``, ``asdict``
+    and on the wire (orjson follows ``__dataclass_fields__``): a subclass appends its fields, but
+    the published field order of ``enriched`` has ``processed_at`` after ``cleaned_at`` and
+    ``entities`` after ``char_count``."""
+    current = cls.__dataclass_fields__
+    moved = {name for name in after}
+    order: list[str] = []
+    for name in current:
+        if name in moved:
+            continue
+        order.append(name)
+        order += [new for new, anchor in after.items() if anchor == name]
+    cls.__dataclass_fields__ = {name: current[name] for name in order}
+
+
+_place_fields(EnrichedArticle, {"processed_at": "cleaned_at", "entities": "char_count"})
 
 
 @dataclass(slots=True)
@@ -152,6 +146,14 @@ class SourcePosition:
     key: str | None = None
     file: str | None = None
     line: int | None = None
+
+    def describe(self) -> str:
+        """Where the record came from, for log lines: ``news.raw[2]@1041``, ``in.jsonl:7`` or ``input``."""
+        if self.topic is not None:
+            return f"{self.topic}[{self.partition}]@{self.offset}"
+        if self.file is not None:
+            return f"{self.file}:{self.line}"
+        return "input"
 
 
 @dataclass(slots=True)

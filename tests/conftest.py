@@ -38,7 +38,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> str:
     if external:
         yield external
         return
-    from streams.kafka.broker import LocalKafka, free_port_block
+    from streams.devkit.broker import LocalKafka, free_port_block
 
     kafka = LocalKafka(data_dir=tmp_path_factory.mktemp("kafka"), port=free_port_block())
     with kafka:
@@ -48,7 +48,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def kafka_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
     """Settings with a topic prefix and group of their own, so tests never see each other's records."""
-    from streams.kafka.broker import free_port
+    from streams.devkit.broker import free_port
 
     run = uuid.uuid4().hex[:8]
     settings = replace(

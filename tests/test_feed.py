@@ -6,7 +6,7 @@ from pathlib import Path
 
 import orjson
 
-from streams.feed import parse_txt_article, read_inputs
+from streams.devkit.feed import parse_txt_article, read_inputs
 
 
 def test_jsonl_passes_valid_lines_byte_for_byte_and_reports_bad_ones(tmp_path: Path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..kafka.broker import BrokerError, LocalKafka
+from ..devkit.broker import BrokerError, LocalKafka
 
 
 @click.command()

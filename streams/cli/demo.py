@@ -13,11 +13,11 @@ from pathlib import Path
 
 import click
 
-from ..feed import read_inputs
-from ..kafka.broker import BrokerError, LocalKafka, free_port, free_port_block, port_open, tail_log
+from ..devkit.feed import read_inputs
+from ..devkit.broker import BrokerError, LocalKafka, free_port, free_port_block, port_open, tail_log
 from ..kafka.io import produce
 from ..kafka.topics import ensure_topics
-from ..local import Ledger, WorkerProcess, collect, percentile
+from ..devkit.local import Ledger, WorkerProcess, collect, percentile
 from ..settings import Settings, shared_data_dir
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..feed import read_inputs
+from ..devkit.feed import read_inputs
 from ..kafka.io import produce as produce_records
 from ..kafka.io import read_topic
 from ..settings import STAGE_TOPICS, Settings

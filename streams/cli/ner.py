@@ -2,6 +2,7 @@
 
     news-streams ner train [--train PATH] [--out PATH] [--seed N] [--max-sentences N] [--stages 1|2]
     news-streams ner eval  [--test PATH] [--model PATH] [--model-only] [--stage1-only] [--json]
+                           [--devset/--no-devset] [--no-curated-people]
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, m
               stages: int) -> None:
     """Train the CRF(s) (deterministic given --seed)."""
     from streams.entities.train import train
+    from streams.entities.training.devset import DevsetLeak, check_training_data
 
+    try:
+        check_training_data(train_path)
+    except DevsetLeak as e:
+        raise click.ClickException(str(e)) from None
     params = {"max_iterations": max_iterations} if max_iterations else None
     info = train(train_path, out, seed=seed, max_sentences=max_sentences, params=params, stages=stages)
     click.echo(f"trained {info['stages']} stage(s) on {info['sentences']} sentences ({info['tokens']} tokens) in"
@@ -59,12 +65,35 @@ def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, m
 @click.option("--model-only", is_flag=True, help="Score the CRF alone, without gazetteer/rule post-processing.")
 @click.option("--stage1-only", is_flag=True, help="Score the first-stage CRF without the document-level stage.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable figures.")
-def eval_cmd(test_path: str, model_path: str | None, model_only: bool, stage1_only: bool, as_json: bool) -> None:
-    """Entity-level exact-span micro P/R/F1 (overall and per type, as seqeval) and tokens/s."""
+@click.option("--devset/--no-devset", default=True, show_default=True,
+              help="Also score the stage on the real-news dev set (needs ../shared/data/ar-saudinewsnet-6k.jsonl).")
+@click.option("--no-curated-people", is_flag=True, help="Dev set: switch the curated people list off.")
+def eval_cmd(test_path: str, model_path: str | None, model_only: bool, stage1_only: bool, as_json: bool,
+             devset: bool, no_curated_people: bool) -> None:
+    """Entity-level exact-span micro P/R/F1 (overall and per type, as seqeval) and tokens/s on
+    ANERcorp; then the real-news dev set (mentions and entities, per type)."""
     from streams.entities.evaluate import evaluate, format_report
 
     r = evaluate(test_path, model_path, hybrid=not model_only, stages=1 if stage1_only else None)
+    dev = _devset(devset, no_curated_people, model_path)
     if as_json:
-        click.echo(json.dumps(r, indent=2, sort_keys=True))
-    else:
-        click.echo(format_report(r))
+        click.echo(json.dumps({**r, "devset": dev}, indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    click.echo("ANERcorp test\n" + format_report(r))
+    if isinstance(dev, dict):
+        from streams.entities.training.devset import format_devset_report
+
+        click.echo("\n" + format_devset_report(dev))
+    elif dev:
+        click.echo("\n" + dev)
+
+
+def _devset(run: bool, no_people: bool, model_path: str | None) -> dict | str | None:
+    """The dev-set section: its figures, or why it did not run."""
+    if not run:
+        return None
+    from streams.entities.training.devset import corpus_path, evaluate_devset
+
+    if not corpus_path().exists():
+        return f"real-news dev set: skipped, {corpus_path()} not found (set NEWS_SHARED_DATA)"
+    return evaluate_devset(people=not no_people, model_path=model_path)

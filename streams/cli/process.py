@@ -8,7 +8,7 @@ from collections import Counter
 import click
 import orjson
 
-from ..feed import read_inputs
+from ..devkit.feed import read_inputs
 from ..records import DeadLetter, SourcePosition
 from ..settings import Settings
 

@@ -19,6 +19,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Proc
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from ..kafka.internals import committed_offset
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 ProcessCollector(registry=REGISTRY)
 PlatformCollector(registry=REGISTRY)
@@ -165,7 +167,7 @@ async def refresh_consumer_lag(consumer: Any, topics: Iterable[str]) -> None:
     lags: dict[tuple[str, str], int] = {}
     if assigned:
         ends = await consumer.highwaters(*assigned)
-        committed = {tp: consumer._committed_offset.get(tp) for tp in assigned}
+        committed = {tp: committed_offset(consumer, tp) for tp in assigned}
         missing = [tp for tp, offset in committed.items() if offset is None]
         if missing:
             committed.update(await consumer.earliest_offsets(*missing))
@@ -179,5 +181,18 @@ async def refresh_consumer_lag(consumer: Any, topics: Iterable[str]) -> None:
         if labels not in lags:
             CONSUMER_LAG.remove(*labels)
     LAG_UPDATED.set(time.time())
+
+
+_BOUND: dict[tuple, Any] = {}
+
+
+def bound(metric: Any, *labels: str) -> Any:
+    """``metric.labels(*labels)``, looked up once per label values: ``labels()`` costs ~2 µs and
+    an article made ~14 such calls on the hot path (bookkeeping per article ~2x cheaper)."""
+    key = (metric, labels)
+    child = _BOUND.get(key)
+    if child is None:
+        child = _BOUND[key] = metric.labels(*labels)
+    return child
 
 from ..stories import metrics as _stories  # noqa: E402,F401  (registers news_stories_*)

@@ -9,8 +9,6 @@ it; *lost* = in minus accounted for; *duplicated* = output records beyond the fi
 
 from __future__ import annotations
 
-from streams.kafka.broker import tail_log
-
 import asyncio
 import hashlib
 import itertools
@@ -23,14 +21,13 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from streams.kafka.broker import free_port
+from streams.devkit.broker import free_port, tail_log
 from streams.kafka.client import client_options
-from streams.kafka.io import produce
-from streams.kafka.topics import DEAD_LETTER_MAX_MESSAGE_BYTES, ensure_topics
-from streams.local import WorkerProcess
+from streams.kafka.io import Received, TopicReader, produce
+from streams.kafka.topics import ensure_topics
+from streams.devkit.local import WorkerProcess
 from streams.settings import Settings
 
 PARTITIONS = 4
@@ -136,41 +133,27 @@ class OutputReader:
 
     async def _main(self) -> None:
         s = self.settings
-        consumer = AIOKafkaConsumer(
-            **client_options(s), group_id=None, enable_auto_commit=False, isolation_level=self.isolation_level,
-            fetch_max_bytes=64 * 1024 * 1024, max_partition_fetch_bytes=DEAD_LETTER_MAX_MESSAGE_BYTES,
-            request_timeout_ms=30000,
-        )
-        await consumer.start()
-        try:
-            tps = [TopicPartition(s.topic(stage), p) for stage in ("enriched", "dead-letter")
-                   for p in range(s.topic_partitions)]
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            enriched = s.topic("enriched")
+        enriched = s.topic("enriched")
+        async with TopicReader(s, [enriched, s.topic("dead-letter")], isolation_level=self.isolation_level,
+                               partitions=s.topic_partitions, request_timeout_ms=30000) as reader:
             while not self._stop.is_set():
-                batch = await consumer.getmany(timeout_ms=200, max_records=2000)
-                now = time.time()
-                outs = []
-                for tp, messages in batch.items():
-                    for msg in messages:
-                        outs.append(self._parse(tp.topic == enriched, tp.partition, msg, now))
+                outs = [self._parse(rec.topic == enriched, rec, time.time())
+                        for rec in await reader.batch(timeout_ms=200, max_records=2000)]
                 if outs:
                     with self._lock:
                         self.records.extend(outs)
-        finally:
-            await consumer.stop()
 
-    def _parse(self, is_enriched: bool, partition: int, msg, now: float) -> Out:
+    def _parse(self, is_enriched: bool, msg: Received, now: float) -> Out:
+        partition = msg.partition
         key = msg.key.decode("utf-8", "replace") if msg.key else None
         if is_enriched:
-            return Out("enriched", partition, msg.offset, key, msg.timestamp / 1000, now)
+            return Out("enriched", partition, msg.offset, key, msg.timestamp_ms / 1000, now)
         value = orjson.loads(msg.value)
         src = value.get("source") or {}
         sha = None
         if self.keep_payload_hash:
             sha = payload_sha(dead_letter_payload(value))
-        return Out("dead-letter", partition, msg.offset, key, msg.timestamp / 1000, now, value.get("reason"),
+        return Out("dead-letter", partition, msg.offset, key, msg.timestamp_ms / 1000, now, value.get("reason"),
                    value.get("article_id"), sha, src.get("partition"), src.get("offset"),
                    (value.get("message") or "")[:300])
 

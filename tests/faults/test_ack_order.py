@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from streams.service.app import InOrderAcks
+from streams.service.delivery import InOrderAcks
 
 
 class FakeEvent:

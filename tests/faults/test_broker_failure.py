@@ -17,7 +17,7 @@ import time
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from streams.kafka.broker import LocalKafka, free_port_block
+from streams.devkit.broker import LocalKafka, free_port_block
 
 from .harness import (
     PARTITIONS, Figures, OutputReader, alive_check, corpus, create_topics, first_new_output_after, run_settings, send,

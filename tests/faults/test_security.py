@@ -15,8 +15,8 @@ from dataclasses import replace
 
 import pytest
 
-from streams.kafka.broker import LocalKafka, ScramTls, free_port_block
-from streams.local import settings_env
+from streams.devkit.broker import LocalKafka, ScramTls, free_port_block
+from streams.devkit.local import settings_env
 
 from .certs import make_tls
 from .harness import Figures, OutputReader, alive_check, corpus, create_topics, run_settings, send, tail, worker

@@ -11,7 +11,7 @@ import time
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from streams.kafka.broker import LocalKafka, free_port, free_port_block
+from streams.devkit.broker import LocalKafka, free_port, free_port_block
 
 pytestmark = pytest.mark.kafka
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams.feed import read_inputs
+from streams.devkit.feed import read_inputs
 from streams.kafka.io import produce
-from streams.local import Ledger, WorkerProcess, collect
+from streams.devkit.local import Ledger, WorkerProcess, collect
 
 pytestmark = pytest.mark.kafka
 
@@ -82,7 +82,7 @@ def test_cli_topics_produce_and_tail(kafka_settings, tmp_path):
     import subprocess
     import sys
 
-    from streams.local import settings_env
+    from streams.devkit.local import settings_env
 
     env = {**os.environ, **settings_env(kafka_settings)}
 

@@ -21,9 +21,9 @@ from dataclasses import replace
 
 import pytest
 
-from streams.kafka.broker import free_port
+from streams.devkit.broker import free_port
 from streams.kafka.io import produce
-from streams.local import Ledger, WorkerProcess, collect
+from streams.devkit.local import Ledger, WorkerProcess, collect
 
 from .conftest import DEPLOY, ROOT
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from streams.cli import main
 from streams.kafka.io import produce, read_topic
 from streams.kafka.topics import ensure_topics
-from streams.local import WorkerProcess
+from streams.devkit.local import WorkerProcess
 
 pytestmark = pytest.mark.kafka
 

@@ -1,8 +1,14 @@
 """Run the whole pipeline on this machine: worker processes and an accounting reader.
 
-Used by ``news-streams demo`` and by the end-to-end tests, so the test proves the demo's
-machinery too. :class:`Ledger` answers the question users care about: did every raw record
-come out exactly once, enriched or dead-lettered?
+Used by ``news-streams demo``, ``bench/`` and the end-to-end and fault tests, so the tests prove
+the demo's machinery too:
+
+* :class:`WorkerProcess`: ``news-streams worker`` as a child process (its settings mirrored into
+  its environment by :func:`settings_env`), waited for through ``/readyz``, stopped with SIGTERM
+  or killed; :func:`vm_rss` reads a process's resident memory.
+* :class:`Ledger` and :func:`collect`: did every raw record come out exactly once, enriched or
+  dead-lettered? (reads ``enriched`` and ``dead-letter`` with the one topic reader).
+* :func:`percentile`: nearest-rank percentiles for the demo's and benchmarks' figures.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ from pathlib import Path
 
 import orjson
 
-from .kafka.io import read_topic
-from .settings import Settings
+from ..kafka.io import read_topic
+from ..settings import Settings
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -75,21 +81,36 @@ class WorkerProcess:
         return f"http://{self.settings.web_host}:{self.settings.web_port}/metrics"
 
     def wait_assigned(self, timeout: float = 90.0) -> bool:
-        """Block until the worker's /healthz reports assigned partitions (it has joined the group)."""
-        import json
-        import urllib.request
+        """Block until the worker is ready (``/readyz``) with partitions of its input topics."""
+        return self.wait_ready(timeout, lambda state: state.get("assigned_partitions", 0) > 0)
 
-        url = f"http://{self.settings.web_host}:{self.settings.web_port}/healthz"
+    def wait_ready(self, timeout: float = 90.0, also=lambda state: True) -> bool:
+        """Block until ``/readyz`` answers 200 (and ``also(its JSON)``); False on timeout or exit."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self.alive():
-            try:
-                state = json.loads(urllib.request.urlopen(url, timeout=2).read())
-                if state.get("assigned_partitions", 0) > 0 and not state.get("rebalancing"):
-                    return True
-            except (OSError, ValueError):
-                pass
+            status, state = self.probe("/readyz")
+            if status == 200 and also(state):
+                return True
             time.sleep(0.5)
         return False
+
+    def probe(self, path: str) -> tuple[int | None, dict]:
+        """GET ``path`` on the worker's web port: (status, JSON body); (None, {}) when it does not answer."""
+        import json
+        import urllib.error
+        import urllib.request
+
+        url = f"http://{self.settings.web_host}:{self.settings.web_port}{path}"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            try:
+                return exc.code, json.loads(exc.read())
+            except ValueError:
+                return exc.code, {}
+        except (OSError, ValueError):
+            return None, {}
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -184,7 +205,7 @@ class Ledger:
 
     def latencies(self) -> list[float]:
         """Seconds from the raw record's Kafka timestamp to the entity stage's processed_at."""
-        from .timeutil import to_epoch_seconds
+        from ..timeutil import to_epoch_seconds
 
         out = []
         for r in self.enriched.values():

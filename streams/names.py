@@ -1,0 +1,34 @@
+"""The pipeline's vocabulary, in one place: topic names, stage names, dead-letter reasons.
+
+All three are string enums, so a member *is* its wire value (``Topic.RAW == "raw"``,
+``orjson.dumps(Stage.CLEAN) == b'"clean"'``) and doubles as a metric label value.
+
+* :class:`Topic`: the suffix of each topic (``NEWS_TOPIC_PREFIX`` + suffix, see
+  :meth:`streams.settings.Settings.topic`).
+* :class:`Stage`: who refused a record; the ``stage`` field of a dead letter and the ``stage``
+  label of the metrics. ``ingest`` is the edge of the clean stage (the raw record could not be
+  read at all).
+* :class:`~streams.errors.Reason`: why (defined beside :class:`~streams.errors.Rejected`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .errors import Reason
+
+__all__ = ["Reason", "Stage", "Topic"]
+
+
+class Topic(StrEnum):
+    RAW = "raw"
+    CLEANED = "cleaned"
+    ENRICHED = "enriched"
+    DEAD_LETTER = "dead-letter"
+    STORIES = "stories"  # the story stage's output (streams/stories/service.py)
+
+
+class Stage(StrEnum):
+    INGEST = "ingest"
+    CLEAN = "clean"
+    ENTITIES = "entities"
