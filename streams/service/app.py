@@ -137,20 +137,19 @@ def create_app(settings: Settings | None = None, *, stages: tuple[StageDef, ...]
                           dead_letter=dead_letter)
         news.agents[str(stage.name)] = app.agent(topics[str(stage.source)], name=str(stage.name))(fun)
 
-    news.story_stage = _story_stage(app, settings, topics[str(Topic.ENRICHED)])
+    news.story_stage = _story_stage(app, settings, topics[str(Topic.ENRICHED)], delivery)
     install(app, health, lag_topics=inputs)
     health.models_loaded = True  # warm_up() above loaded every model
     return news
 
 
-def _story_stage(app: faust.App, settings: Settings, enriched: faust.TopicT) -> Any:
-    """The story stage (README "Stories"): its own relay and agent, tables and ``/stories`` views."""
+def _story_stage(app: faust.App, settings: Settings, enriched: faust.TopicT, delivery: Delivery) -> Any:
+    """The story stage (README "Stories"): relay and story agents on the stage loop, tables, views."""
     from ..stories import StoryConfig
     from ..stories.service import add_story_stage
 
     hours = settings.story_window_hours * 3600
-    return add_story_stage(app, enriched, settings.topic_prefix, store=settings.story_store,
-                           config=StoryConfig(window=hours, silence=hours))
+    return add_story_stage(app, enriched, settings, delivery, config=StoryConfig(window=hours, silence=hours))
 
 
 def _credentials(settings: Settings) -> Any:

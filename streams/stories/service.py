@@ -12,11 +12,12 @@ computes exactly what ``news-streams process`` computes over the same order. Sta
 crash through the tables' changelog topics (memory store in tests, RocksDB through
 ``rocksdict`` with ``NEWS_STORY_STORE=rocksdb://``) and is bounded by event-time expiry.
 
-Delivery: a request is acknowledged only when its ``stories`` record is in Kafka; Faust
-flushes the changelog writes before it commits offsets, so after a crash the tables are never
-behind the committed input. A replayed request finds its article in the table and gets the
-stored answer again (same story id), so at-least-once redelivery duplicates records, never
-changes them.
+Both agents run the common stage loop of :mod:`streams.service.agents` with the worker's
+delivery (at-least-once: a request is acknowledged in offset order once its ``stories`` record is
+in Kafka). Faust flushes the changelog writes before it commits offsets, so after a crash the
+tables are never behind the committed input; a replayed request finds its article in the table
+and gets the stored answer again (same story id): redelivery duplicates records, never changes
+them.
 
 Scale-out (not built yet, see README "Stories"): this stage keeps the whole index in one
 partition, owned by one worker at a time (another worker takes it over from the changelogs).
@@ -31,15 +32,23 @@ from typing import Any
 
 import faust
 import orjson
+
+from .. import SCHEMA_VERSION
+from ..deadletter import dead_letter as dead_letter_record
+from ..errors import Reason
+from ..names import Topic
+from ..service.agents import StageDef, StageInput, stage_agent
+from ..settings import Settings
 from .index import StoryConfig, StoryIndex, summary
 from .metrics import NEAR_COPIES, OWN_STORY, STAGE_SECONDS, STATE, STORIES_JOINED, STORIES_OPENED
-from .stage import assign_story, stories_record
+from .stage import assign_story
 
 log = logging.getLogger("streams.stories")
 
 _REASONS = ("empty_text", "no_published_at", "published_at_in_future", "published_at_too_old", "late")
 
 TABLES = ("articles", "stories", "keys", "buckets", "meta")
+RELAY, STAGE = "stories-relay", "stories"  # agent names and ``stage`` metric labels
 RECENT = 50
 
 
@@ -48,22 +57,30 @@ class StoryStage:
     relay_agent: Any
     story_agent: Any
     requests: faust.TopicT
-    output: faust.TopicT
+    output_topic: str
     index: StoryIndex
     tables: dict[str, Any]
 
 
-def add_story_stage(app: faust.App, enriched: faust.TopicT, prefix: str, *, store: str = "memory://",
+@dataclass(slots=True)
+class StoriesRecord:
+    """One ``stories`` record (schemas/v1/stories.schema.json); the stage loop keys it by ``id``."""
+
+    id: str
+    story: dict[str, Any]
+    schema_version: str = SCHEMA_VERSION
+
+
+def add_story_stage(app: faust.App, enriched: faust.TopicT, settings: Settings, delivery: Any, *,
                     config: StoryConfig | None = None) -> StoryStage:
-    """Register the relay and story agents, their tables and the ``/stories`` views on ``app``."""
-
-    def topic(name: str, **kwargs: Any) -> faust.TopicT:
-        return app.topic(f"{prefix}{name}", key_type=bytes, value_type=bytes, key_serializer="raw",
-                         value_serializer="raw", **kwargs)
-
-    requests = topic("stories-requests", partitions=1, internal=True)  # Faust creates it at start
-    output = topic("stories")
-    requests_name, output_name = requests.get_topic_name(), output.get_topic_name()
+    """Register the relay and story agents (the common stage loop and delivery of
+    :mod:`streams.service.agents`), their tables and the ``/stories`` views on ``app``."""
+    prefix = settings.topic_prefix
+    store = settings.story_store
+    requests = app.topic(f"{prefix}stories-requests", key_type=bytes, value_type=bytes, key_serializer="raw",
+                         value_serializer="raw", partitions=1, internal=True)  # Faust creates it at start
+    output_topic = settings.topic(Topic.STORIES)
+    dead_letter = settings.topic(Topic.DEAD_LETTER)
     options = {"driver": "rocksdict"} if store.startswith("rocksdb") else None
     tables = {name: app.Table(f"stories-{name}", default=None, partitions=1, key_type=str,
                               store=store, options=options)  # json keys and values
@@ -72,28 +89,30 @@ def add_story_stage(app: faust.App, enriched: faust.TopicT, prefix: str, *, stor
                        keys=tables["keys"], meta=tables["meta"], buckets=tables["buckets"])
     seen = dict(index.counters)
 
-    @app.agent(enriched, name="stories-relay")
-    async def relay_agent(stream: faust.StreamT) -> None:
-        """Repartition ``enriched`` into the story stage's single request partition."""
-        async for event in stream.events():
-            await (await app.producer.send(requests_name, event.key, event.value, None, None, None))
+    def relay(item: StageInput) -> Any:
+        """Repartition ``enriched`` into the story stage's single request partition, bytes unchanged."""
+        return orjson.Fragment(item.payload) if item.payload else None
 
-    @app.agent(requests, name="stories")
-    async def story_agent(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            started = time.perf_counter()
-            try:
-                article = orjson.loads(event.value)
-                if not isinstance(article, dict) or not article.get("id"):
-                    raise ValueError("not an enriched record with an id")
-            except ValueError as exc:  # our own topic: a bad record is a bug upstream; say so, move on
-                log.error("stories-requests %s@%s: %s", event.message.partition, event.message.offset, exc)
-                continue
-            result = assign_story(index, article)
-            STAGE_SECONDS.observe(time.perf_counter() - started)
-            _count(index, seen, result.reason)
-            key = (result.article_id or "").encode()
-            await (await app.producer.send(output_name, key, orjson.dumps(stories_record(result)), None, None, None))
+    def assign(item: StageInput) -> Any:
+        try:
+            article = orjson.loads(item.payload or b"")
+            if not isinstance(article, dict) or not article.get("id"):
+                raise ValueError("not an enriched record with an id")
+        except ValueError as exc:
+            return dead_letter_record(item.payload, stage=STAGE, reason=Reason.SCHEMA_VIOLATION,
+                                      message=f"stories request: {exc}", source=item.source)
+        started = time.perf_counter()
+        result = assign_story(index, article)
+        STAGE_SECONDS.observe(time.perf_counter() - started)
+        _count(index, seen, result.reason)
+        return StoriesRecord(result.article_id or str(article["id"]), result.to_dict())
+
+    relay_def = StageDef(RELAY, source=Topic.ENRICHED, target=requests.get_topic_name(), build=lambda a, s: relay)
+    story_def = StageDef(STAGE, source=requests.get_topic_name(), target=Topic.STORIES, build=lambda a, s: assign)
+    relay_agent = app.agent(enriched, name=RELAY)(
+        stage_agent(relay_def, relay, delivery, target=requests.get_topic_name(), dead_letter=dead_letter))
+    story_agent = app.agent(requests, name=STAGE)(
+        stage_agent(story_def, assign, delivery, target=output_topic, dead_letter=dead_letter))
 
     @app.page("/stories/{story_id}/")
     @app.table_route(table=tables["stories"], match_info="story_id")
@@ -116,7 +135,7 @@ def add_story_stage(app: faust.App, enriched: faust.TopicT, prefix: str, *, stor
         for name, table in tables.items():
             STATE.labels(name).set(len(table))
 
-    return StoryStage(relay_agent, story_agent, requests, output, index, tables)
+    return StoryStage(relay_agent, story_agent, requests, output_topic, index, tables)
 
 
 def _count(index: StoryIndex, seen: dict[str, int], reason: str | None) -> None:

@@ -9,7 +9,7 @@ import orjson
 
 from .index import Assignment, StoryIndex
 
-__all__ = ["StoryIndex", "assign_story", "stories_record", "with_story"]
+__all__ = ["StoryIndex", "assign_story", "with_story"]
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,3 @@ def with_story(record_json: bytes, story: Assignment) -> bytes:
         raise ValueError("not a JSON object")
     sep = b"," if record_json != b"{}" else b""
     return record_json[:-1] + sep + b'"story":' + orjson.dumps(story.to_dict()) + b"}"
-
-
-def stories_record(story: Assignment) -> dict[str, Any]:
-    """The ``stories`` topic record (schemas/v1/stories.schema.json), keyed by the article id."""
-    from .. import SCHEMA_VERSION
-
-    return {"id": story.article_id or story.id, "story": story.to_dict(), "schema_version": SCHEMA_VERSION}

@@ -49,3 +49,13 @@ async def test_story_agent_matches_the_in_process_index(news) -> None:
     assert all(v["id"] == k.decode() and v["schema_version"] == "1" for k, v in out)
     assert set(stage.tables["articles"].keys()) == {"a", "m1", "b", "m2"}
     assert stage.tables["stories"]["a"]["count"] == 2
+
+
+async def test_relay_forwards_enriched_bytes_unchanged(news) -> None:
+    sends = Capture()
+    record = article("a", WIRE, "2015-08-09T17:30:00")
+    with patch.object(news.app.producer, "send", sends):
+        async with news.story_stage.relay_agent.test_context() as ctx:
+            await ctx.put(key=b"a", value=orjson.dumps(record))
+            await asyncio.sleep(0.05)
+    assert sends.sent[news.story_stage.requests.get_topic_name()] == [(b"a", record)]
