@@ -38,9 +38,10 @@ from ..deadletter import dead_letter as dead_letter_record
 from ..errors import Reason
 from ..names import Topic
 from ..service.agents import StageDef, StageInput, stage_agent
+from ..service.metrics import (STORIES_JOINED, STORIES_OPENED, STORY_NEAR_COPIES, STORY_SECONDS, STORY_STATE,
+                               STORY_UNINDEXED)
 from ..settings import Settings
 from .index import StoryConfig, StoryIndex, summary
-from .metrics import NEAR_COPIES, OWN_STORY, STAGE_SECONDS, STATE, STORIES_JOINED, STORIES_OPENED
 from .stage import assign_story
 
 log = logging.getLogger("streams.stories")
@@ -103,7 +104,7 @@ def add_story_stage(app: faust.App, enriched: faust.TopicT, settings: Settings, 
                                       message=f"stories request: {exc}", source=item.source)
         started = time.perf_counter()
         result = assign_story(index, article)
-        STAGE_SECONDS.observe(time.perf_counter() - started)
+        STORY_SECONDS.observe(time.perf_counter() - started)
         _count(index, seen, result.reason)
         return StoriesRecord(result.article_id or str(article["id"]), result.to_dict())
 
@@ -133,7 +134,7 @@ def add_story_stage(app: faust.App, enriched: faust.TopicT, settings: Settings, 
     @app.timer(interval=10.0)
     async def state_size() -> None:
         for name, table in tables.items():
-            STATE.labels(name).set(len(table))
+            STORY_STATE.labels(name).set(len(table))
 
     return StoryStage(relay_agent, story_agent, requests, output_topic, index, tables)
 
@@ -142,7 +143,7 @@ def _count(index: StoryIndex, seen: dict[str, int], reason: str | None) -> None:
     now = index.counters
     STORIES_OPENED.inc(now["stories_opened"] - seen["stories_opened"])
     STORIES_JOINED.inc(now["joined"] - seen["joined"])
-    NEAR_COPIES.inc(now["near_copies"] - seen["near_copies"])
+    STORY_NEAR_COPIES.inc(now["near_copies"] - seen["near_copies"])
     seen.update(now)
     if reason is not None:
-        OWN_STORY.labels(reason if reason in _REASONS else "internal_error").inc()
+        STORY_UNINDEXED.labels(reason if reason in _REASONS else "internal_error").inc()
