@@ -143,9 +143,10 @@ class StoryIndex:
         aid = str(get("id"))
         ts = event_time(article)
         reason = self._distrust(ts)
-        if reason is None and not (get("text_normalized") or "").strip():
+        if reason in (None, "late") and not (get("text_normalized") or "").strip():
             reason = "empty_text"
-        if reason is not None:
+        late = reason == "late"
+        if reason is not None and not late:
             self.counters["own_story_bad_input"] += 1
             return Assignment(aid, None, 0.0, get("published_at") if ts is not None else None, True, reason=reason,
                               article_id=aid)
@@ -153,7 +154,8 @@ class StoryIndex:
         seen = self.articles.get(aid)
         if seen is not None and seen.get("out"):  # a replay (at-least-once redelivery): same answer again
             return Assignment(**seen["out"], article_id=aid)
-        self._advance(ts)
+        if not late:
+            self._advance(ts)
         f = extract(article, ts)
         keys = self._keys(f)
         matches = sorted((m for m in self._matches(f, keys)), key=lambda m: (-m.score, m.article))
@@ -171,6 +173,10 @@ class StoryIndex:
                 continue
             story, best = s, m
             break
+        if story is None and late:  # nothing of its window is left to join: a story of its own, no state
+            self.counters["own_story_bad_input"] += 1
+            return Assignment(aid, dup.article if dup else None, dup.score if dup else 0.0, get("published_at"),
+                              True, reason="late", article_id=aid)
         if story is None:
             story = self._open(f, get("published_at"))
             result = Assignment(aid, dup.article if dup else None, dup.score if dup else 0.0,
@@ -183,6 +189,9 @@ class StoryIndex:
         if dup:
             self.counters["near_copies"] += 1
         result.article_id = aid
+        if late:  # joined a story still open, but not indexed: its own window is gone, state stays bounded
+            result.reason = "late"
+            return result
         self._remember(f, keys, story["id"], result)
         return result
 
@@ -196,7 +205,7 @@ class StoryIndex:
             return "published_at_in_future"
         mark = self.meta.get("watermark")
         if mark is not None and ts < mark - self.config.window:
-            return "late"  # its window has already been forgotten
+            return "late"  # older than the window behind the newest article: compared, never indexed
         return None
 
     def _advance(self, ts: float) -> None:

@@ -134,3 +134,12 @@ def test_assignment_is_deterministic() -> None:
         return [index.assign(article(f"d{i}", WIRE if i % 2 else MARKET.format(a=i, b=i, c=i, d=i, e=i),
                                      f"2015-08-01T{i:02d}:00:00")).to_dict() for i in range(20)]
     assert run() == run()
+
+
+def test_a_late_copy_still_joins_an_open_story_but_is_not_indexed() -> None:
+    index = StoryIndex()
+    index.assign(article("early", WIRE, "2015-08-07T10:00:00"))
+    index.assign(article("news", MARKET.format(a=1, b=2, c=3, d=4, e=5), "2015-08-10T09:00:00"))
+    late = index.assign(article("late", "الرياض - واس: " + WIRE, "2015-08-07T08:00:00"))  # < 08-10T09 - 72 h
+    assert late.id == "early" and late.reason == "late" and late.duplicate_of == "early"
+    assert "late" not in index.articles
