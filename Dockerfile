@@ -18,9 +18,14 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY requirements.lock /tmp/requirements.lock
 RUN pip install --only-binary=:all: -r /tmp/requirements.lock \
  && pip install setuptools==80.9.0 wheel==0.45.1
-# The project itself, with --no-deps: nothing outside the lock gets in.
-COPY pyproject.toml README.md /src/
+# The project itself, with --no-deps: nothing outside the lock gets in. Everything the build
+# reads: the package, the build configuration (setup.py and MANIFEST.in when the build has them:
+# the patterns match nothing otherwise), the licence files, and the source folders the wheel
+# bundles (the record contracts and the Kafka launcher files).
+COPY pyproject.toml README.md NOTICE setup.p[y] MANIFEST.i[n] /src/
 COPY streams /src/streams
+COPY schemas /src/schemas
+COPY deploy/kafka /src/deploy/kafka
 RUN pip install --no-deps --no-build-isolation /src \
  && pip uninstall -y setuptools wheel \
  && pip check
@@ -47,9 +52,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     NEWS_LOG_FORMAT=json
 USER 10001:10001
 EXPOSE 6066
-# /healthz answers 200 while the worker runs and has a consumer, 503 while it stops.
-HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('NEWS_WEB_PORT', '6066')}/healthz\", timeout=4).status == 200 else 1)"]
+# Healthy = ready: /readyz answers 200 once the models are loaded, the broker is reachable and
+# the group is joined with partitions assigned (or legitimately idle); /healthz (liveness: the
+# event loop answers) is for orchestrators that restart, e.g. the Kubernetes livenessProbe.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=90s --retries=3 \
+  CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('NEWS_WEB_PORT', '6066')}/readyz\", timeout=4).status == 200 else 1)"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["news-streams"]
 CMD ["worker", "--loglevel=info"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import selectors
 import subprocess
 import sys
 import threading
@@ -149,14 +150,17 @@ def throughput(settings: Settings, records: list[tuple[bytes, bytes]], *, passth
     return asyncio.run(go())
 
 
-def offered_load(settings: Settings, records: list[tuple[bytes, bytes]], rate: float, timeout: float) -> dict:
+def offered_load(settings: Settings, records: list[tuple[bytes, bytes]], rate: float, timeout: float,
+                 *, passthrough: bool = False) -> dict:
     """Send ``records`` at ``rate`` per second; latency from the raw record's Kafka timestamp to the
     enriched record's arrival at a consumer (and to its ``processed_at``). Dead letters (the
-    corpus has articles that clean to nothing) are awaited too, but not part of the latency."""
+    corpus has articles that clean to nothing) are awaited too, but not part of the latency.
+    ``passthrough``: the output is the raw record itself, timed from its send."""
     keys = {k for k, _ in records}
+    sent_at: dict[bytes, float] = {}
 
     async def go() -> dict:
-        reader = Reader(settings, outputs(settings, passthrough=False))
+        reader = Reader(settings, outputs(settings, passthrough=passthrough))
         await reader.start()
         wait = asyncio.ensure_future(reader.until(len(records), timeout, accept=keys.__contains__))
         producer = AIOKafkaProducer(**client_options(settings), acks="all", linger_ms=0,
@@ -169,8 +173,9 @@ def offered_load(settings: Settings, records: list[tuple[bytes, bytes]], rate: f
                 delay = t0 + i / rate - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
+                sent_at[key] = time.time()
                 pending.append(await producer.send(settings.topic("raw"), key=key, value=value,
-                                                   timestamp_ms=int(time.time() * 1000)))
+                                                   timestamp_ms=int(sent_at[key] * 1000)))
             await asyncio.gather(*pending)
             offered = len(records) / (time.monotonic() - t0)
         finally:
@@ -178,7 +183,10 @@ def offered_load(settings: Settings, records: list[tuple[bytes, bytes]], rate: f
         await wait
         arrival, processed = [], []
         dead_letters = 0
-        for ts, arrived, value in reader.seen.values():
+        for key, (ts, arrived, value) in reader.seen.items():
+            if passthrough:
+                arrival.append((arrived - sent_at[key]) * 1000)
+                continue
             rec = orjson.loads(value)
             if "entities" not in rec:  # a dead letter
                 dead_letters += 1
@@ -192,7 +200,8 @@ def offered_load(settings: Settings, records: list[tuple[bytes, bytes]], rate: f
                 processed.append((done - start) * 1000)
         return {"articles": len(records), "dead_letters": dead_letters, "target_rate": rate, "offered_rate": offered,
                 "p50_ms": percentile(arrival, 50), "p99_ms": percentile(arrival, 99), "max_ms": max(arrival),
-                "processed_at_p50_ms": percentile(processed, 50), "processed_at_p99_ms": percentile(processed, 99)}
+                "processed_at_p50_ms": percentile(processed, 50) if processed else None,
+                "processed_at_p99_ms": percentile(processed, 99) if processed else None}
 
     return asyncio.run(go())
 
@@ -248,28 +257,72 @@ def run_pipeline(base: Settings, payloads: list[bytes], workers: int, workdir: P
     return result
 
 
-def run_passthrough(base: Settings, payloads: list[bytes], workdir: Path, *, partitions: int) -> dict:
-    settings = scenario(base, "passthrough", workdir, partitions)
-    log = open(workdir / f"{settings.app_id}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.passthrough", "--bootstrap", settings.kafka_bootstrap_servers,
-         "--source", settings.topic("raw"), "--target", settings.topic("enriched"), "--group", settings.app_id,
-         "--count", str(len(payloads))],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
-    )
-    log.close()
+def run_process(base: Settings, payloads: list[bytes], workdir: Path, *, name: str, module: str, args: list[str],
+                partitions: int, passthrough: bool = False, latency_seconds: float | None = None) -> dict:
+    """A consume -> produce loop of ``bench`` (``python -m <module>``, which prints ``READY``
+    once it owns its partitions) on fresh topics: throughput, CPU and peak RSS of the process,
+    then (optionally) latency at half the throughput just measured, as for the worker.
+
+    ``args`` may use ``{bootstrap}``, ``{prefix}``, ``{raw}``, ``{enriched}``, ``{group}`` and
+    ``{workdir}``. The process is stopped with SIGTERM afterwards (it commits and leaves)."""
+    settings = scenario(base, name, workdir, partitions)
+    fields_ = {"bootstrap": settings.kafka_bootstrap_servers, "prefix": settings.topic_prefix,
+               "raw": settings.topic("raw"), "enriched": settings.topic("enriched"), "group": settings.app_id,
+               "workdir": str(workdir)}
+    log_path = workdir / f"{settings.app_id}.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", module, *(a.format(**fields_) for a in args)],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+    result: dict = {"module": module, "partitions": partitions}
     try:
-        line = proc.stdout.readline()  # READY, or "" when it died
-        if line.strip() != "READY":
-            proc.wait(10)
-            raise RuntimeError(f"passthrough did not start: {(workdir / f'{settings.app_id}.log').read_text()[-2000:]}")
+        if not _ready(proc, timeout=180):
+            raise RuntimeError(f"{module} did not start: {log_path.read_text()[-3000:]}")
         with RssSampler([proc.pid]) as rss:
-            result = throughput(settings, keyed(payloads), passthrough=True, timeout=max(120.0, len(payloads) / 50))
+            with RssSampler([proc.pid]) as busy:
+                result.update(throughput(settings, keyed(payloads), passthrough=passthrough,
+                                         timeout=max(180.0, len(payloads) / 10)))
+            result["cpu_ms_per_article"] = busy.cpu[0] * 1000 / len(payloads)
+            if latency_seconds:
+                rate = result["articles_per_s"] / 2
+                count = max(20, int(rate * latency_seconds))
+                sample = (payloads * (count // len(payloads) + 1))[:count]
+                result["latency"] = offered_load(settings, keyed(sample, "~lat"), rate,
+                                                 timeout=max(120.0, latency_seconds * 4), passthrough=passthrough)
         result["peak_rss_mb"] = rss.peak_mb()[0]
-        result["cpu_ms_per_article"] = rss.cpu[0] * 1000 / len(payloads)
-        proc.wait(60)
+        result["alive"] = proc.poll() is None
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+            proc.terminate()
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    result["exit_code"] = proc.returncode
     return result
+
+
+def _ready(proc: subprocess.Popen, timeout: float) -> bool:
+    """Wait for the ``READY`` line (False if the process died or stayed silent)."""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if sel.select(timeout=1.0):
+                line = proc.stdout.readline()
+                if line.strip() == "READY":
+                    return True
+                if line == "":  # EOF: it exited
+                    return False
+            elif proc.poll() is not None:
+                return False
+    return False
+
+
+def run_passthrough(base: Settings, payloads: list[bytes], workdir: Path, *, partitions: int,
+                    latency_seconds: float | None = None) -> dict:
+    """The bare aiokafka consume -> produce loop (``bench.passthrough``), raw -> enriched, one hop."""
+    return run_process(base, payloads, workdir, name="passthrough", module="bench.passthrough", partitions=partitions,
+                       passthrough=True, latency_seconds=latency_seconds,
+                       args=["--bootstrap", "{bootstrap}", "--source", "{raw}", "--target", "{enriched}",
+                             "--group", "{group}"])

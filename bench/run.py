@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.run                 # full run (about 15 minutes on 2 busy cores)
     .venv/bin/python -m bench.run --quick         # smoke run: 300 articles, short phases
     .venv/bin/python -m bench.run --articles 2000 --only stages,e2e
+    .venv/bin/python -m bench.run --articles 300 --only stages,e2e --e2e passthrough,aiokafka_stages,quix_stages,pipeline_1_worker
 
 Prints a table and writes the raw figures to ``bench/results/<date>.json`` (``--out`` to change).
 See bench/README.md for what each figure means.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -30,6 +32,17 @@ from bench.common import lines, load_avg, machine_info  # noqa: E402
 
 CORPORA = {"ar": "ar-saudinewsnet-6k.jsonl", "en": "en-bbc-1k.jsonl"}
 STAGES = ("clean", "entities", "both")
+#: The two stages outside the worker, side by side with it (issue 15): module, arguments.
+PEERS = {
+    "aiokafka_stages": ("bench.stageloop", ["--bootstrap", "{bootstrap}", "--prefix", "{prefix}", "--group", "{group}"]),
+    "quix_stages": ("bench.quixapp", ["--bootstrap", "{bootstrap}", "--prefix", "{prefix}", "--group", "{group}",
+                                      "--state-dir", "{workdir}/quix-state-{group}"]),
+}
+E2E = ("passthrough", *PEERS, "pipeline_1_worker", "pipeline_2_worker")
+SIDE_BY_SIDE = {"passthrough": "bare aiokafka passthrough (1 hop, no stages)",
+                "aiokafka_stages": "bare aiokafka, two stages (floor)",
+                "quix_stages": "Quix Streams, two stages",
+                "pipeline_1_worker": "news-streams worker (1)"}
 
 
 def child(*args: str) -> dict:
@@ -61,12 +74,30 @@ def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Pa
     payloads = lines(data / CORPORA["ar"], limit)
     out: dict = {"articles": len(payloads), "corpus": CORPORA["ar"], "partitions": args.partitions}
 
+    wanted = set(args.e2e.split(","))
+
     def scenarios(bootstrap: str) -> None:
         base = replace(Settings.from_env(), kafka_bootstrap_servers=bootstrap)
-        out["passthrough"] = e2e.run_passthrough(base, payloads, workdir, partitions=args.partitions)
-        out["passthrough"]["load_avg"] = load_avg()
-        print(f"  passthrough: {out['passthrough']['articles_per_s']:,.0f} art/s", flush=True)
+        if "passthrough" in wanted:
+            out["passthrough"] = e2e.run_passthrough(base, payloads, workdir, partitions=args.partitions,
+                                                     latency_seconds=args.latency_seconds)
+            out["passthrough"]["load_avg"] = load_avg()
+            print(f"  passthrough: {out['passthrough']['articles_per_s']:,.0f} art/s", flush=True)
+        for name, (module, peer_args) in PEERS.items():
+            if name not in wanted:
+                continue
+            if name == "quix_stages" and importlib.util.find_spec("quixstreams") is None:
+                out[name] = {"skipped": "quixstreams is not installed: pip install -e '.[bench]'"}
+                print(f"  {name}: skipped ({out[name]['skipped']})", flush=True)
+                continue
+            r = e2e.run_process(base, payloads, workdir, name=name.replace("_", "-"), module=module, args=peer_args,
+                                partitions=args.partitions, latency_seconds=args.latency_seconds)
+            r["load_avg"] = load_avg()
+            out[name] = r
+            print(f"  {name}: {r['articles_per_s']:,.0f} art/s", flush=True)
         for n in (1, 2):
+            if f"pipeline_{n}_worker" not in wanted:
+                continue
             r = e2e.run_pipeline(base, payloads, n, workdir, partitions=args.partitions,
                                  latency_seconds=args.latency_seconds if n == 1 else None)
             r["load_avg"] = load_avg()
@@ -112,6 +143,8 @@ def derive(result: dict) -> dict:
         d["clean_ar_articles_per_s_per_core"] = stages["clean/ar"]["articles_per_s"]
         d["entities_ar_articles_per_s_per_core"] = stages["entities/ar"]["articles_per_s"]
     if e2e:
+        d.update(derive_side_by_side(e2e, stages))
+    if e2e and {"passthrough", "pipeline_1_worker", "pipeline_2_worker"} <= e2e.keys():
         one, two = e2e["pipeline_1_worker"], e2e["pipeline_2_worker"]
         d["pipeline_over_passthrough"] = one["articles_per_s"] / e2e["passthrough"]["articles_per_s"]
         d["two_workers_over_one"] = two["articles_per_s"] / one["articles_per_s"]
@@ -129,6 +162,36 @@ def derive(result: dict) -> dict:
     return d
 
 
+def side_by_side(e2e: dict, stages: dict | None) -> dict[str, dict]:
+    """Per scenario of SIDE_BY_SIDE that ran: art/s, CPU ms per article in total and beyond the
+    stages (total minus the in-process ``both`` CPU per article, when the stages ran), latency
+    at half load, peak RSS."""
+    stage_ms = 1000 / stages["both/ar"]["articles_per_s"] if stages and "both/ar" in stages else None
+    rows = {}
+    for name in SIDE_BY_SIDE:
+        r = e2e.get(name)
+        if not r or "skipped" in r:
+            continue
+        cpu = r.get("worker_cpu_ms_per_article", r.get("cpu_ms_per_article"))
+        beyond = cpu if name == "passthrough" else (cpu - stage_ms if stage_ms is not None else None)
+        lat = r.get("latency") or {}
+        rss = r.get("worker_peak_rss_mb", [r.get("peak_rss_mb")])
+        rows[name] = {"articles_per_s": r["articles_per_s"], "cpu_ms_per_article": cpu, "beyond_stages_ms": beyond,
+                      "p50_ms": lat.get("p50_ms"), "p99_ms": lat.get("p99_ms"), "peak_rss_mb": max(rss)}
+    return rows
+
+
+def derive_side_by_side(e2e: dict, stages: dict | None) -> dict:
+    """Issue 15's targets: the worker's CPU beyond the stages against the floor and the peer."""
+    rows, d = side_by_side(e2e, stages), {}
+    worker = rows.get("pipeline_1_worker", {}).get("beyond_stages_ms")
+    for peer in ("aiokafka_stages", "quix_stages"):
+        other = rows.get(peer, {}).get("beyond_stages_ms")
+        if worker is not None and other:
+            d[f"worker_beyond_stages_over_{peer}"] = worker / other
+    return d
+
+
 def table(result: dict) -> str:
     rows = []
     st = result.get("stages") or {}
@@ -143,17 +206,35 @@ def table(result: dict) -> str:
         rows.append("")
         rows.append(f"end to end, {e['articles']} articles, {e['partitions']} partitions: "
                     f"{'art/s':>7}  {'CPU ms/art':>10}  {'RSS MB':>8}  load avg")
-        for name in ("passthrough", "pipeline_1_worker", "pipeline_2_worker"):
-            r = e[name]
+        for name in E2E:
+            r = e.get(name)
+            if r is None:
+                continue
+            if "skipped" in r:
+                rows.append(f"  {name:<50}skipped: {r['skipped']}")
+                continue
             rss = r.get("worker_peak_rss_mb", [r.get("peak_rss_mb")])
             cpu = r.get("worker_cpu_ms_per_article", r.get("cpu_ms_per_article"))
             rows.append(f"  {name:<50}{r['articles_per_s']:>7,.0f}  {cpu:>10.2f}  {'/'.join(f'{x:.0f}' for x in rss):>8}  "
                         f"{r['load_avg'][0]:.2f}")
-        lat = e["pipeline_1_worker"].get("latency")
+        lat = e.get("pipeline_1_worker", {}).get("latency")
         if lat:
             rows.append(f"  latency at {lat['offered_rate']:.1f} art/s offered (half of 1 worker's max), raw Kafka "
                         f"timestamp -> enriched arrival: p50 {lat['p50_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms "
                         f"(to processed_at: p50 {lat['processed_at_p50_ms']:.0f}, p99 {lat['processed_at_p99_ms']:.0f})")
+    sbs = side_by_side(e, st) if e else {}
+    if sbs:
+        def fmt(value, spec: str) -> str:
+            return "n/a" if value is None else format(value, spec)
+
+        rows.append("")
+        rows.append("side by side (same broker, corpus and stage functions; latency at half of each one's rate):")
+        rows.append(f"  {'':<46}{'art/s':>7}{'CPU ms/art':>12}{'beyond stages':>15}{'p50 ms':>8}{'p99 ms':>8}"
+                    f"{'RSS MB':>8}")
+        for name, r in sbs.items():
+            rows.append(f"  {SIDE_BY_SIDE[name]:<46}{r['articles_per_s']:>7,.0f}{fmt(r['cpu_ms_per_article'], '.2f'):>12}"
+                        f"{fmt(r['beyond_stages_ms'], '.2f'):>15}{fmt(r['p50_ms'], '.0f'):>8}"
+                        f"{fmt(r['p99_ms'], '.0f'):>8}{fmt(r['peak_rss_mb'], '.0f'):>8}")
     g = result.get("growth")
     if g:
         rows.append("")
@@ -171,6 +252,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="smoke run: 300 articles, sizes to 100 KB, 10 s of latency")
     ap.add_argument("--articles", type=int, default=None, help="first N articles of each corpus (default: all)")
     ap.add_argument("--only", default="stages,e2e,growth", help="comma-separated subset of stages,e2e,growth")
+    ap.add_argument("--e2e", default=",".join(E2E),
+                    help=f"comma-separated end-to-end scenarios (default all: {','.join(E2E)})")
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--latency-seconds", type=float, default=None, help="length of the fixed-load phase (default 30)")
     ap.add_argument("--bootstrap", default=None, help="use this broker instead of starting a LocalKafka")

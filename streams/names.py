@@ -25,6 +25,8 @@ class Topic(StrEnum):
     CLEANED = "cleaned"
     ENRICHED = "enriched"
     DEAD_LETTER = "dead-letter"
+    TRENDS_MENTIONS = "trends-mentions"  # enriched entities repartitioned by entity key (streams.trends)
+    TRENDS = "trends"  # trend rows per (window, entity)
     STORIES = "stories"  # the story stage's output (streams/stories/service.py)
 
 
@@ -32,3 +34,4 @@ class Stage(StrEnum):
     INGEST = "ingest"
     CLEAN = "clean"
     ENTITIES = "entities"
+    TRENDS = "trends"

@@ -16,6 +16,7 @@ import orjson
 from .clean import clean_article
 from .deadletter import dead_letter
 from .entities import enrich
+from .facts import add_facts
 from .errors import Reason, Rejected
 from .ingest import article_id_hint, decode_raw
 from .names import Stage
@@ -61,7 +62,7 @@ def entities_stage(cleaned: CleanedArticle | bytes | str, source: SourcePosition
         if not isinstance(cleaned, CleanedArticle):
             cleaned = cleaned_from_json(cleaned)
         article_id = cleaned.id
-        return enrich(cleaned)
+        return add_facts(enrich(cleaned))  # entities, then who said what and when
     except Rejected as exc:
         return dead_letter(_payload(cleaned), stage=ENTITIES, reason=exc.reason, message=exc.message,
                            source=source, article_id=article_id)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import SCHEMA_VERSION
+from .facts.model import DateAnchor, DateMention, Quote, Speaker  # noqa: F401  (enriched: quotes, dates)
 
 EntityType = Literal["PER", "ORG", "LOC", "MISC"]
 TextField = Literal["text", "title"]
@@ -117,6 +118,9 @@ class EnrichedArticle(CleanedArticle):
 
     processed_at: str
     entities: list[Entity]
+    quotes: list[Quote] = field(default_factory=list)  # who said what (streams.facts)
+    dates: list[DateMention] = field(default_factory=list)  # when (streams.facts)
+    dates_anchor: DateAnchor | None = None  # the day relative dates were resolved against
 
 
 def _place_fields(cls: type, after: dict[str, str]) -> None:

@@ -53,6 +53,15 @@ class Settings:
     #: Faust broker session / rebalance timeouts in seconds (lower them in tests).
     broker_session_timeout: float = 30.0
     broker_rebalance_timeout: float = 30.0
+    # -- trends stage (streams/trends) --
+    #: Run the trend agents in the worker (``NEWS_TRENDS``: on/off).
+    trends_enabled: bool = True
+    #: Tumbling window sizes, ``size[:K]`` with K previous windows in the baseline (``NEWS_TRENDS_WINDOWS``).
+    trends_windows: str = "1h,1d"
+    #: Articles further behind the event-time watermark are dropped (``NEWS_TRENDS_LATENESS``).
+    trends_lateness: str = "48h"
+    #: Faust store of the trend tables: ``memory://`` or ``rocksdb://`` (rocksdict) (``NEWS_TRENDS_STORE``).
+    trends_store: str = "memory://"
     #: Story stage: Faust table store, ``memory://`` or ``rocksdb://`` (RocksDB through rocksdict)
     #: (``NEWS_STORY_STORE``), and hours of event-time silence after which a story closes and its
     #: index entries expire; also how far apart two articles of one story may be (``NEWS_STORY_WINDOW_HOURS``).
@@ -82,6 +91,10 @@ class Settings:
             broker_rebalance_timeout=float(
                 _env("NEWS_BROKER_REBALANCE_TIMEOUT", str(cls.broker_rebalance_timeout))
             ),
+            trends_enabled=_env("NEWS_TRENDS", "on").lower() in _TRUE,
+            trends_windows=_env("NEWS_TRENDS_WINDOWS", cls.trends_windows),
+            trends_lateness=_env("NEWS_TRENDS_LATENESS", cls.trends_lateness),
+            trends_store=_env("NEWS_TRENDS_STORE", cls.trends_store),
             story_store=_env("NEWS_STORY_STORE", cls.story_store),
             story_window_hours=float(_env("NEWS_STORY_WINDOW_HOURS", str(cls.story_window_hours))),
         )
@@ -100,6 +113,10 @@ class Settings:
             raise ValueError("NEWS_STORY_STORE must be memory:// or rocksdb://, NEWS_STORY_WINDOW_HOURS positive")
         if self.topic_partitions < 1 or self.max_record_bytes < 1:
             raise ValueError("NEWS_TOPIC_PARTITIONS and NEWS_MAX_RECORD_BYTES must be positive")
+        _check("NEWS_TRENDS_STORE", self.trends_store, ("memory://", "rocksdb://"))
+        from .trends.config import TrendConfig  # the window syntax lives with the stage
+
+        TrendConfig.from_strings(self.trends_windows, self.trends_lateness)
 
     def topic(self, stage: str) -> str:
         """Full topic name for a stage name (``raw``, ``cleaned``, ``enriched``, ``dead-letter``)."""
@@ -126,7 +143,7 @@ def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:
 
 
 #: The stage names the CLI and docs use for topics, in data-flow order.
-STAGE_TOPICS = ("raw", "cleaned", "enriched", "dead-letter", "stories")
+STAGE_TOPICS = ("raw", "cleaned", "enriched", "dead-letter", "trends-mentions", "trends", "stories")
 
 
 def get_settings() -> Settings:

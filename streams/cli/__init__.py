@@ -27,7 +27,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import broker, demo, inout, process, topics, worker
+    from . import broker, demo, inout, process, topics, trends, worker
     from .stories import stories
 
     main.add_command(broker.broker)
@@ -36,6 +36,7 @@ def _register() -> None:
     main.add_command(inout.produce)
     main.add_command(inout.tail)
     main.add_command(process.process)
+    main.add_command(trends.trends)
     main.add_command(demo.demo)
     main.add_command(topics.show_settings)
     main.add_command(stories)

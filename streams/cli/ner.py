@@ -3,6 +3,7 @@
     news-streams ner train [--train PATH] [--out PATH] [--seed N] [--max-sentences N] [--stages 1|2]
     news-streams ner eval  [--test PATH] [--model PATH] [--model-only] [--stage1-only] [--json]
                            [--devset/--no-devset] [--no-curated-people]
+    news-streams ner eval --facts [--json]   (quotes, speakers, dates on streams/facts/evaldata)
 """
 
 from __future__ import annotations
@@ -68,10 +69,18 @@ def train_cmd(train_path: str, out: str, seed: int, max_sentences: int | None, m
 @click.option("--devset/--no-devset", default=True, show_default=True,
               help="Also score the stage on the real-news dev set (needs ../shared/data/ar-saudinewsnet-6k.jsonl).")
 @click.option("--no-curated-people", is_flag=True, help="Dev set: switch the curated people list off.")
+@click.option("--facts", is_flag=True, help="Score quotes, speakers and dates on the annotated gold set instead.")
 def eval_cmd(test_path: str, model_path: str | None, model_only: bool, stage1_only: bool, as_json: bool,
-             devset: bool, no_curated_people: bool) -> None:
+             devset: bool, no_curated_people: bool, facts: bool) -> None:
     """Entity-level exact-span micro P/R/F1 (overall and per type, as seqeval) and tokens/s on
-    ANERcorp; then the real-news dev set (mentions and entities, per type)."""
+    ANERcorp; then the real-news dev set (mentions and entities, per type). ``--facts``: quotes
+    and dates instead."""
+    if facts:
+        from streams.facts.evaluate import evaluate as evaluate_facts, format_report as facts_report
+
+        fr = evaluate_facts(_shared())
+        click.echo(json.dumps(fr, indent=2, sort_keys=True) if as_json else facts_report(fr))
+        return
     from streams.entities.evaluate import evaluate, format_report
 
     r = evaluate(test_path, model_path, hybrid=not model_only, stages=1 if stage1_only else None)

@@ -48,11 +48,12 @@ def replace_commit(consumer: Any, commit: Callable[..., Awaitable[bool]]) -> Non
 
 
 def send_raw(producer: Any, topic: str, key: bytes | None, value: bytes,
-             transactional_id: str | None = None) -> Awaitable[asyncio.Future]:
+             transactional_id: str | None = None, partition: int | None = None) -> Awaitable[asyncio.Future]:
     """Hand already-encoded bytes straight to Faust's producer; returns (awaitably) the future
     of Kafka's acknowledgement. ``Topic.send`` would wrap every record in futures, pending
-    messages and a second serialisation pass (~4% of a worker's CPU) for nothing used here."""
-    return producer.send(topic, key, value, None, None, None, transactional_id=transactional_id)
+    messages and a second serialisation pass (~4% of a worker's CPU) for nothing used here.
+    ``partition``: None lets the producer choose by key."""
+    return producer.send(topic, key, value, partition, None, None, transactional_id=transactional_id)
 
 
 def transactional_id(app: Any, topic: str, partition: int) -> str:

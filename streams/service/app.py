@@ -51,6 +51,7 @@ class NewsApp:
     delivery: Delivery
     health: Health
     agents: dict[str, Any] = field(default_factory=dict)  # by stage name
+    trends: Any = None  # streams.trends.stage.TrendStage, when NEWS_TRENDS is on
     story_stage: Any = None  # streams.stories.service.StoryStage (enriched -> stories)
 
     @property
@@ -137,10 +138,26 @@ def create_app(settings: Settings | None = None, *, stages: tuple[StageDef, ...]
                           dead_letter=dead_letter)
         news.agents[str(stage.name)] = app.agent(topics[str(stage.source)], name=str(stage.name))(fun)
 
+    news.trends = _trends(app, settings, topics)
     news.story_stage = _story_stage(app, settings, topics[str(Topic.ENRICHED)], delivery)
     install(app, health, lag_topics=inputs)
     health.models_loaded = True  # warm_up() above loaded every model
     return news
+
+
+def _trends(app: faust.App, settings: Settings, topics: dict[str, faust.TopicT]) -> Any:
+    """The trend stage (:mod:`streams.trends.stage`): its own agents, tables and ``/trends`` page.
+    It fans out (an article -> a record per partition, a window -> a row per entity) and counts in
+    tables, so it does not fit the one-record-per-input stage loop; at-least-once only."""
+    if not settings.trends_enabled:
+        return None
+    if settings.exactly_once:
+        log.warning("the trend stage does not run with NEWS_PROCESSING_GUARANTEE=exactly_once (NEWS_TRENDS ignored)")
+        return None
+    from ..trends.stage import register
+
+    return register(app, settings, enriched=topics[Topic.ENRICHED], mentions=topics[Topic.TRENDS_MENTIONS],
+                    trends=topics[Topic.TRENDS])
 
 
 def _story_stage(app: faust.App, settings: Settings, enriched: faust.TopicT, delivery: Delivery) -> Any:

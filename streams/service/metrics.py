@@ -66,6 +66,10 @@ WORKER_INFO = Gauge(
     "news_worker_info", "Constant 1, labelled with the worker's identity (host:port) and version.",
     ["app_id", "worker", "version"], registry=REGISTRY,
 )
+READY = Gauge(
+    "news_worker_ready", "1 while the worker's /readyz would answer 200 (set at each scrape), 0 otherwise.",
+    registry=REGISTRY,
+)
 ASSIGNED_PARTITIONS = Gauge(
     "news_assigned_partitions", "Partitions currently assigned to this worker, by topic (0: an idle replica).",
     ["topic"], registry=REGISTRY,

@@ -82,6 +82,7 @@ def install(app: faust.App, health: Health, lag_topics: Iterable[str]) -> None:
 
     @app.page("/metrics")
     async def metrics_view(web: Any, request: Any) -> Any:
+        m.READY.set(1 if health.readiness()[0] else 0)  # readiness as a series: alert NewsWorkerNotReady
         # aiohttp refuses a charset inside content_type; the exposition format is UTF-8 anyway.
         return web.bytes(generate_latest(m.REGISTRY), content_type=CONTENT_TYPE_LATEST.split("; charset")[0])
 

@@ -23,6 +23,7 @@ def _positive(value) -> bool:
 def test_quick_benchmark_reports_every_figure(shared_data, tmp_path):
     out = tmp_path / "bench.json"
     cmd = [sys.executable, "-m", "bench.run", "--quick", "--articles", "100", "--latency-seconds", "5",
+           "--e2e", "passthrough,pipeline_1_worker,pipeline_2_worker",  # the peers: test_side_by_side.py
            "--out", str(out)]
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         cmd += ["--bootstrap", os.environ["KAFKA_BOOTSTRAP_SERVERS"]]

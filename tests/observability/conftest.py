@@ -1,8 +1,8 @@
 """Helpers for the observability tests: the external tools they run, and YAML loading.
 
 The tools come from Debian packages that ``.ci/run`` installs (``prometheus`` brings
-``prometheus`` and ``promtool``; ``docker-compose`` validates the compose file without an
-engine). Outside CI a missing tool skips its tests with the command that installs it; with
+``prometheus`` and ``promtool``; ``prometheus-alertmanager`` brings ``amtool``;
+``docker-compose`` validates the compose file without an engine). Outside CI a missing tool skips its tests with the command that installs it; with
 ``CI=true`` a missing tool fails them, so CI can never pass by skipping.
 """
 
@@ -18,7 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-PACKAGES = {"prometheus": "prometheus", "promtool": "prometheus", "docker-compose": "docker-compose"}
+PACKAGES = {"prometheus": "prometheus", "promtool": "prometheus", "docker-compose": "docker-compose",
+            "amtool": "prometheus-alertmanager"}
 
 
 def in_ci() -> bool:

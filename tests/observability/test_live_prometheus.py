@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import replace
@@ -149,6 +150,7 @@ def test_prometheus_scrapes_workers_processing_articles(kafka_settings, promethe
 
         # Two workers on one host: two targets, two identities, non-overlapping series.
         assert prometheus.scalar('sum(up{job="news-streams"})') == 2
+        assert prometheus.scalar("sum(news_worker_ready)") == 2  # /readyz as a series, for NewsWorkerNotReady
         info = prometheus.query("news_worker_info")
         assert {r["metric"]["worker"].rsplit(":", 1)[1] for r in info} == {str(settings.web_port), str(second.web_port)}
         assert {r["metric"]["instance"] for r in info} == set(targets)
@@ -165,14 +167,24 @@ def test_prometheus_scrapes_workers_processing_articles(kafka_settings, promethe
         assert len(alerts) >= 6 and all(r["health"] == "ok" for g in rules for r in g["rules"]), rules
         assert not [a for a in prometheus.query("ALERTS") if a["metric"]["alertstate"] == "firing"]
 
-        # The image's HEALTHCHECK command succeeds against a running worker.
+        # Every dashboard panel shows data on this healthy pipeline, the counters that only exist
+        # after a first event (back-pressure) included: no "No data" for an operator to puzzle over.
+        for title, exprs in _dashboard_queries().items():
+            results = [prometheus.query(e) for e in exprs]
+            assert any(results), f"dashboard panel {title!r} has no data: {exprs}"
+            if title in {"Workers up", "Commit latency and back-pressure"}:
+                assert all(results), f"a query of {title!r} has no data: {exprs}"
+        assert prometheus.scalar(_dashboard_queries()["Workers up"][0]) == 2
+
+        # The image's HEALTHCHECK command succeeds against a running worker (it asks /readyz).
         check = re.search(r'HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])', (ROOT / "Dockerfile").read_text())
         assert check, "HEALTHCHECK CMD not found"
         cmd = json.loads(check[1])
-        assert cmd[0] == "python"
-        ok = subprocess.run([os.sys.executable, *cmd[1:]], env={**os.environ, "NEWS_WEB_PORT": str(settings.web_port)},
-                            timeout=10)
-        assert ok.returncode == 0
+        assert cmd[0] == "python" and "/readyz" in cmd[-1]
+        assert _status(workers[0].metrics_url.replace("/metrics", "/readyz")) == 200
+        healthcheck = subprocess.run([os.sys.executable, *cmd[1:]],
+                                     env={**os.environ, "NEWS_WEB_PORT": str(settings.web_port)}, timeout=10)
+        assert healthcheck.returncode == 0
         for w in workers:
             assert w.alive()
     finally:
@@ -197,3 +209,18 @@ def test_prometheus_scrapes_workers_processing_articles(kafka_settings, promethe
         started = next(p for p in parsed if p["message"] == "worker starting")
         assert started["settings"]["kafka_sasl_password"] == "***"
     assert any("dead-letter" in p for p in logs[0].splitlines() + logs[1].splitlines())
+
+
+def _dashboard_queries() -> dict[str, list[str]]:
+    """The shipped dashboard's queries per panel, as Grafana sends them with "All" workers."""
+    dashboard = json.loads((DEPLOY / "grafana" / "dashboards" / "news-streams.json").read_text(encoding="utf-8"))
+    return {p["title"]: [t["expr"].replace("$instance", ".*").replace("$__rate_interval", "1m") for t in p["targets"]]
+            for p in dashboard["panels"] if p.get("targets")}
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
