@@ -17,7 +17,7 @@ import fastjsonschema
 import orjson
 
 SCHEMA_VERSION_DIR = "v1"
-SCHEMA_NAMES = ("raw", "cleaned", "enriched", "dead-letter", "common", "trends")
+SCHEMA_NAMES = ("raw", "cleaned", "enriched", "dead-letter", "common", "trends", "story", "stories")
 
 
 def schema_dir() -> Path:

@@ -62,6 +62,11 @@ class Settings:
     trends_lateness: str = "48h"
     #: Faust store of the trend tables: ``memory://`` or ``rocksdb://`` (rocksdict) (``NEWS_TRENDS_STORE``).
     trends_store: str = "memory://"
+    #: Story stage: Faust table store, ``memory://`` or ``rocksdb://`` (RocksDB through rocksdict)
+    #: (``NEWS_STORY_STORE``), and hours of event-time silence after which a story closes and its
+    #: index entries expire; also how far apart two articles of one story may be (``NEWS_STORY_WINDOW_HOURS``).
+    story_store: str = "memory://"
+    story_window_hours: float = 72.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -90,6 +95,8 @@ class Settings:
             trends_windows=_env("NEWS_TRENDS_WINDOWS", cls.trends_windows),
             trends_lateness=_env("NEWS_TRENDS_LATENESS", cls.trends_lateness),
             trends_store=_env("NEWS_TRENDS_STORE", cls.trends_store),
+            story_store=_env("NEWS_STORY_STORE", cls.story_store),
+            story_window_hours=float(_env("NEWS_STORY_WINDOW_HOURS", str(cls.story_window_hours))),
         )
 
     def __post_init__(self) -> None:
@@ -102,6 +109,8 @@ class Settings:
             if not self.kafka_sasl_username or not self.kafka_sasl_password:
                 raise ValueError(f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
                                  "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+        if not self.story_store.startswith(("memory://", "rocksdb://")) or self.story_window_hours <= 0:
+            raise ValueError("NEWS_STORY_STORE must be memory:// or rocksdb://, NEWS_STORY_WINDOW_HOURS positive")
         if self.topic_partitions < 1 or self.max_record_bytes < 1:
             raise ValueError("NEWS_TOPIC_PARTITIONS and NEWS_MAX_RECORD_BYTES must be positive")
         _check("NEWS_TRENDS_STORE", self.trends_store, ("memory://", "rocksdb://"))
@@ -134,7 +143,7 @@ def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:
 
 
 #: The stage names the CLI and docs use for topics, in data-flow order.
-STAGE_TOPICS = ("raw", "cleaned", "enriched", "dead-letter", "trends-mentions", "trends")
+STAGE_TOPICS = ("raw", "cleaned", "enriched", "dead-letter", "trends-mentions", "trends", "stories")
 
 
 def get_settings() -> Settings:

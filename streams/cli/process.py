@@ -19,9 +19,14 @@ from ..settings import Settings
 @click.option("--dead-letter", "dead_file", type=click.File("wb"), default=None,
               help="Write dead-letter records here (JSON Lines).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
-def process(files: tuple[str, ...], output, dead_file, progress: bool | None) -> None:
+@click.option("--stories/--no-stories", default=True,
+              help="Add the `story` object (near copies, same-event stories), in input order (default: on).")
+def process(files: tuple[str, ...], output, dead_file, progress: bool | None, stories: bool) -> None:
     """Clean and enrich articles from files, one enriched record per good input line."""
     from ..pipeline import process_payload, warm_up  # loads the models: only when the command runs
+    from ..stories.stage import StoryIndex, assign_story, with_story
+
+    story_index = StoryIndex() if stories else None
 
     warm_up()
 
@@ -44,7 +49,10 @@ def process(files: tuple[str, ...], output, dead_file, progress: bool | None) ->
             if dead_file is not None:
                 dead_file.write(orjson.dumps(result) + b"\n")
             continue
-        output.write(orjson.dumps(result) + b"\n")
+        line = orjson.dumps(result)
+        if story_index is not None:  # same order as the input: what one stream worker would compute
+            line = with_story(line, assign_story(story_index, result))
+        output.write(line + b"\n")
         ok += 1
     output.flush()
     summary = ", ".join(f"{k} {v}" for k, v in reasons.most_common()) or "none"
