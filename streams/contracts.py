@@ -19,7 +19,7 @@ import jsonschema_rs
 import orjson
 
 SCHEMA_VERSION_DIR = "v1"
-SCHEMA_NAMES = ("raw", "cleaned", "enriched", "dead-letter", "common", "trends")
+SCHEMA_NAMES = ("raw", "cleaned", "enriched", "dead-letter", "common", "trends", "story", "stories")
 
 ValidationError = jsonschema_rs.ValidationError
 

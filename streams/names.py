@@ -27,6 +27,7 @@ class Topic(StrEnum):
     DEAD_LETTER = "dead-letter"
     TRENDS_MENTIONS = "trends-mentions"  # enriched entities repartitioned by entity key (streams.trends)
     TRENDS = "trends"  # trend rows per (window, entity)
+    STORIES = "stories"  # the story stage's output (streams/stories/service.py)
 
 
 class Stage(StrEnum):

@@ -228,6 +228,12 @@ class Settings:
     trends_store: str = setting(
         "NEWS_TRENDS_STORE", "memory://", "store of the trend tables (`rocksdb://`: rocksdict, local state survives restarts)",
         choices=("memory://", "rocksdb://"))
+    story_store: str = setting(
+        "NEWS_STORY_STORE", "memory://", "store of the story stage's tables (`rocksdb://`: rocksdict)",
+        choices=("memory://", "rocksdb://"))
+    story_window_hours: float = setting(
+        "NEWS_STORY_WINDOW_HOURS", 72.0, "hours of event-time silence after which a story closes (and how far "
+        "apart two articles of one story may be)", low=0.01, high=8760.0)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -332,7 +338,7 @@ def render_env() -> str:
 
 
 #: The stage names the CLI and docs use for topics, in data-flow order.
-STAGE_TOPICS = ("raw", "cleaned", "enriched", "dead-letter", "trends-mentions", "trends")
+STAGE_TOPICS = ("raw", "cleaned", "enriched", "dead-letter", "trends-mentions", "trends", "stories")
 
 
 def get_settings() -> Settings:

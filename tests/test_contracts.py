@@ -58,7 +58,7 @@ def test_cleaned_record_fields_match_schema():
 def test_enriched_record_fields_match_schema():
     common = set(load_schema("common")["$defs"]["cleanedFields"]["properties"])
     enriched = load_schema("enriched")
-    assert _fields(EnrichedArticle) == common | set(enriched["properties"])
+    assert _fields(EnrichedArticle) == common | set(enriched["properties"]) - {"story"}  # story: process only
     entity = enriched["properties"]["entities"]["items"]
     assert _fields(Entity) == set(entity["properties"])
     assert _fields(Mention) == set(entity["properties"]["mentions"]["items"]["properties"])

@@ -38,7 +38,8 @@ def test_enriched_extends_cleaned_and_keeps_the_wire_order():
 
 
 def test_vocabulary_enums_are_their_wire_values():
-    assert [str(t) for t in Topic] == ["raw", "cleaned", "enriched", "dead-letter", "trends-mentions", "trends"]
+    assert [str(t) for t in Topic] == ["raw", "cleaned", "enriched", "dead-letter", "trends-mentions", "trends",
+                                       "stories"]
     assert orjson.dumps([Stage.CLEAN, Reason.TOO_LARGE]) == b'["clean","too_large"]'
     assert SourcePosition(topic="news.raw", partition=2, offset=7).describe() == "news.raw[2]@7"
     assert SourcePosition(file="in.jsonl", line=3).describe() == "in.jsonl:3"

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
 
 from ..errors import Reason, Rejected
 from ..records import CleanedArticle, RawArticle
+from ..timeutil import now_rfc3339
 from . import arabic, boilerplate, html, language, structure, unicode
 
 __all__ = ["clean_article", "warm_up"]
@@ -35,11 +35,6 @@ warm_up = language.warm_up
 log = logging.getLogger(__name__)
 
 _HAS_CONTENT_RE = re.compile(r"[^\W_]")
-
-
-def utc_now() -> str:
-    """RFC 3339, UTC, millisecond precision: ``2026-11-29T01:02:03.456Z``."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def clean_article(raw: RawArticle, *, ingested_at: str | None = None, now: str | None = None) -> CleanedArticle:
@@ -102,7 +97,7 @@ def _clean(raw: RawArticle, ingested_at: str | None, now: str | None) -> Cleaned
         published_at=raw.published_at,
         scraped_at=raw.scraped_at,
         ingested_at=ingested_at,
-        cleaned_at=now or utc_now(),
+        cleaned_at=now or now_rfc3339(),
         content_hash=structure.content_hash(text_normalized),
         paragraphs=offsets,
         sentence_count=structure.sentence_count(text, paras, hygienic=True),

@@ -29,6 +29,7 @@ def main() -> None:
 
 def _register() -> None:
     from . import broker, demo, inout, process, topics, trends, worker
+    from .stories import stories
 
     main.add_command(broker.broker)
     main.add_command(worker.worker)
@@ -39,6 +40,7 @@ def _register() -> None:
     main.add_command(trends.trends)
     main.add_command(demo.demo)
     main.add_command(topics.show_settings)
+    main.add_command(stories)
     try:
         from .ner import ner
     except ImportError:  # the entity model's CLI is optional at import time

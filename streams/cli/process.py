@@ -27,7 +27,9 @@ Exit codes:
 @click.option("--dead-letter", "dead_file", type=click.File("wb"), default=None,
               help="Write dead-letter records here (JSON Lines).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
-def process(files: tuple[str, ...], output, dead_file, progress: bool | None) -> None:
+@click.option("--stories/--no-stories", default=True,
+              help="Add the `story` object (near copies, same-event stories), in input order (default: on).")
+def process(files: tuple[str, ...], output, dead_file, progress: bool | None, stories: bool) -> None:
     """Clean and enrich articles from files, one enriched record per good input line.
 
     Every input line ends as one enriched record (--output) or one dead letter (--dead-letter,
@@ -36,6 +38,15 @@ def process(files: tuple[str, ...], output, dead_file, progress: bool | None) ->
     require_readable(files)  # all inputs readable before any model loads: one line, no traceback
 
     from ..pipeline import process_payload  # loads the models: only when the command runs
+    from ..stories.stage import StoryIndex, assign_story, with_story
+
+    story_index = StoryIndex() if stories else None
+
+    def encode(result: object) -> bytes:
+        """The record's JSON, with its story (input order: what one stream worker would compute)."""
+        if story_index is None or isinstance(result, DeadLetter):
+            return orjson.dumps(result)
+        return with_story(orjson.dumps(result), assign_story(story_index, result))
 
     ready_stages()  # trafilatura, lingua, the entity model: a broken one stops here, in one line
 
@@ -51,7 +62,7 @@ def process(files: tuple[str, ...], output, dead_file, progress: bool | None) ->
     try:
         for rec in records:
             source = SourcePosition(file=rec.file, line=rec.line)
-            line, result = _one(rec.payload, source, settings.max_record_bytes, process_payload)
+            line, result = _one(rec.payload, source, settings.max_record_bytes, process_payload, encode)
             if isinstance(result, DeadLetter):
                 reasons[result.reason] += 1
                 click.echo(f"{rec.file}:{rec.line}: dead-letter ({result.stage}/{result.reason}): {result.message}",
@@ -70,7 +81,7 @@ def process(files: tuple[str, ...], output, dead_file, progress: bool | None) ->
         sys.exit(1)
 
 
-def _one(payload: bytes, source: SourcePosition, max_bytes: int, process_payload) -> tuple[bytes, object]:
+def _one(payload: bytes, source: SourcePosition, max_bytes: int, process_payload, encode) -> tuple[bytes, object]:
     """One input line -> (JSON line, record). Whatever goes wrong, that record's dead letter."""
     from ..deadletter import dead_letter
     from ..ingest import article_id_hint
@@ -79,7 +90,7 @@ def _one(payload: bytes, source: SourcePosition, max_bytes: int, process_payload
     try:
         result = process_payload(payload, source, max_bytes=max_bytes)
         stage = result.stage if isinstance(result, DeadLetter) else "entities"
-        return orjson.dumps(result) + b"\n", result
+        return encode(result) + b"\n", result
     except Exception as exc:  # noqa: BLE001 - e.g. an unknown field nested too deep to re-encode
         dl = dead_letter(payload, stage=stage, reason=Reason.INTERNAL_ERROR, message=f"{type(exc).__name__}: {exc}",
                          source=source, article_id=article_id_hint(payload))

@@ -80,6 +80,20 @@ LAG_UPDATED = Gauge(
     registry=REGISTRY,
 )
 
+# The story stage (streams/stories/service.py): no story ids or names as labels.
+STORIES_OPENED = Counter("news_stories_opened", "Stories opened (articles that start a story).",
+                         registry=REGISTRY)
+STORIES_JOINED = Counter("news_stories_joined", "Articles joined to an existing story.", registry=REGISTRY)
+STORY_NEAR_COPIES = Counter("news_stories_near_copies", "Articles that are near copies of an earlier article.",
+                      registry=REGISTRY)
+STORY_UNINDEXED = Counter("news_stories_unindexed", "Articles given a story of their own without comparison, by reason "
+                    "(empty_text, no_published_at, published_at_in_future, published_at_too_old, late, "
+                    "internal_error).", ["reason"], registry=REGISTRY)
+STORY_STATE = Gauge("news_stories_state_entries", "Entries in the story stage's tables, by table.", ["table"],
+              registry=REGISTRY)
+STORY_SECONDS = Histogram("news_stories_seconds", "Time to assign one article to a story.",
+                          buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1), registry=REGISTRY)
+
 
 class FaustMonitorCollector(Collector):
     """A few figures from Faust's own monitor (``app.monitor``), read at scrape time.

@@ -100,7 +100,7 @@ def test_cli_topics_produce_and_tail(kafka_settings, tmp_path):
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     from streams.settings import STAGE_TOPICS
 
-    assert second.stdout.count("exists") == len(STAGE_TOPICS)  # raw .. dead-letter, trends-mentions, trends
+    assert second.stdout.count("exists") == len(STAGE_TOPICS)  # raw .. dead-letter, trends-mentions, trends, stories
 
     feed = tmp_path / "feed.jsonl"
     feed.write_text('{"id": "a", "body": "نص"}\nnot json at all\n{"id": "b", "body": "text"}\n')

@@ -1,0 +1,91 @@
+"""Benchmark the story stage alone, in process, on the shared Arabic corpus.
+
+    .venv/bin/python bench/bench_stories.py [--enriched FILE] [--replays 10]
+
+The corpus is cleaned and enriched first (or read from ``--enriched``, the output of
+``news-streams process --no-stories``); only story assignment (feature extraction, candidate
+lookup, scoring, state updates, expiry) is timed, on one core, over the 6,000 articles in
+published order. Then the corpus is replayed ``--replays`` times with timestamps shifted by 18
+days per replay (a 60,000-article stream) to show that the state and the memory stay flat once
+stories start closing. Figures on a shared machine are noisy: the load average is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.common import load_avg, machine_info, measure, peak_rss_mb  # noqa: E402
+
+
+def enriched_corpus(path: str | None) -> list[dict]:
+    import orjson
+
+    if path:
+        return [orjson.loads(line) for line in Path(path).read_bytes().splitlines() if line.strip()]
+    from streams.pipeline import process_payload, warm_up
+    from streams.records import DeadLetter, SourcePosition
+    from streams.settings import shared_data_dir
+
+    corpus = shared_data_dir() / "ar-saudinewsnet-6k.jsonl"
+    if not corpus.exists():
+        sys.exit(f"shared corpus not found at {corpus} (set NEWS_SHARED_DATA or pass --enriched)")
+    warm_up()
+    out = []
+    for n, line in enumerate(corpus.read_bytes().splitlines(), 1):
+        result = process_payload(line, SourcePosition(file=str(corpus), line=n), max_bytes=2_000_000)
+        if not isinstance(result, DeadLetter):
+            out.append(orjson.loads(orjson.dumps(result)))
+    return out
+
+
+def shifted(records: list[dict], days: int) -> list[dict]:
+    out = []
+    for r in records:
+        when = datetime.fromisoformat(r["published_at"]) + timedelta(days=days)
+        out.append({**r, "id": f"{r['id']}~{days}", "published_at": when.isoformat()})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--enriched", help="enriched JSON Lines (skips cleaning and entities)")
+    ap.add_argument("--replays", type=int, default=10, help="corpus replays for the state/memory check")
+    args = ap.parse_args()
+
+    from streams.stories import StoryIndex
+    from streams.stories.evaluate import published_order
+
+    t0 = time.perf_counter()
+    records = published_order(r for r in enriched_corpus(args.enriched) if r.get("published_at"))
+    prepare = time.perf_counter() - t0
+    index = StoryIndex()
+    result = measure(index.assign, records, sum(len(r.get("text_normalized") or "") for r in records), warm=0)
+    print(f"story stage alone: {result['articles_per_s']:,.0f} articles/s per core "
+          f"({result['wall_articles_per_s']:,.0f}/s wall), p50 {result['p50_ms']:.2f} ms, "
+          f"p99 {result['p99_ms']:.2f} ms, max {result['max_ms']:.1f} ms over {result['articles']:,} articles "
+          f"(target >= 1,000/s per core)")
+    print(f"  state after the corpus: {index.state_size()}, peak RSS {peak_rss_mb():.0f} MB")
+    span = 18
+    rows = []
+    for replay in range(1, args.replays):
+        for r in shifted(records, replay * span):
+            index.assign(r)
+        rows.append({"stream_articles": len(records) * (replay + 1), "state": index.state_size(),
+                     "peak_rss_mb": round(peak_rss_mb())})
+        state = rows[-1]["state"]
+        print(f"  after {rows[-1]['stream_articles']:>6,} articles: {state['articles']:,} articles, "
+              f"{state['stories']:,} stories, {state['keys']:,} keys in the index; peak RSS {rows[-1]['peak_rss_mb']} MB")
+    print(json.dumps({"machine": machine_info(), "load_avg_after": load_avg(), "prepare_seconds": round(prepare, 1),
+                      "stage": result, "replays": rows}))
+
+
+if __name__ == "__main__":
+    main()

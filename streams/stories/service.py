@@ -1,0 +1,149 @@
+"""The story stage on Kafka: a Faust agent over ``enriched`` with its index in Faust tables.
+
+Data flow::
+
+    enriched --relay--> <prefix>stories-requests (1 partition) --stories--> <prefix>stories
+                                                    |
+                         tables (changelogs): stories-articles, stories-stories, stories-keys,
+                                              stories-buckets, stories-meta
+
+The agent runs :class:`StoryIndex` unchanged, with Faust tables as its stores, so a worker
+computes exactly what ``news-streams process`` computes over the same order. State survives a
+crash through the tables' changelog topics (memory store in tests, RocksDB through
+``rocksdict`` with ``NEWS_STORY_STORE=rocksdb://``) and is bounded by event-time expiry.
+
+Both agents run the common stage loop of :mod:`streams.service.agents` with the worker's
+delivery (at-least-once: a request is acknowledged in offset order once its ``stories`` record is
+in Kafka). Faust flushes the changelog writes before it commits offsets, so after a crash the
+tables are never behind the committed input; a replayed request finds its article in the table
+and gets the stored answer again (same story id): redelivery duplicates records, never changes
+them.
+
+Scale-out (not built yet, see README "Stories"): this stage keeps the whole index in one
+partition, owned by one worker at a time (another worker takes it over from the changelogs).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+import orjson
+
+from .. import SCHEMA_VERSION
+from ..deadletter import dead_letter as dead_letter_record
+from ..errors import Reason
+from ..names import Topic
+from ..service.agents import StageDef, StageInput, stage_agent
+from ..service.metrics import (STORIES_JOINED, STORIES_OPENED, STORY_NEAR_COPIES, STORY_SECONDS, STORY_STATE,
+                               STORY_UNINDEXED)
+from ..settings import Settings
+from .index import StoryConfig, StoryIndex, summary
+from .stage import assign_story
+
+log = logging.getLogger("streams.stories")
+
+_REASONS = ("empty_text", "no_published_at", "published_at_in_future", "published_at_too_old", "late")
+
+TABLES = ("articles", "stories", "keys", "buckets", "meta")
+RELAY, STAGE = "stories-relay", "stories"  # agent names and ``stage`` metric labels
+RECENT = 50
+
+
+@dataclass
+class StoryStage:
+    relay_agent: Any
+    story_agent: Any
+    requests: faust.TopicT
+    output_topic: str
+    index: StoryIndex
+    tables: dict[str, Any]
+
+
+@dataclass(slots=True)
+class StoriesRecord:
+    """One ``stories`` record (schemas/v1/stories.schema.json); the stage loop keys it by ``id``."""
+
+    id: str
+    story: dict[str, Any]
+    schema_version: str = SCHEMA_VERSION
+
+
+def add_story_stage(app: faust.App, enriched: faust.TopicT, settings: Settings, delivery: Any, *,
+                    config: StoryConfig | None = None) -> StoryStage:
+    """Register the relay and story agents (the common stage loop and delivery of
+    :mod:`streams.service.agents`), their tables and the ``/stories`` views on ``app``."""
+    prefix = settings.topic_prefix
+    store = settings.story_store
+    requests = app.topic(f"{prefix}stories-requests", key_type=bytes, value_type=bytes, key_serializer="raw",
+                         value_serializer="raw", partitions=1, internal=True)  # Faust creates it at start
+    output_topic = settings.topic(Topic.STORIES)
+    dead_letter = settings.topic(Topic.DEAD_LETTER)
+    options = {"driver": "rocksdict"} if store.startswith("rocksdb") else None
+    tables = {name: app.Table(f"stories-{name}", default=None, partitions=1, key_type=str,
+                              store=store, options=options)  # json keys and values
+              for name in TABLES}
+    index = StoryIndex(config or StoryConfig(), articles=tables["articles"], stories=tables["stories"],
+                       keys=tables["keys"], meta=tables["meta"], buckets=tables["buckets"])
+    seen = dict(index.counters)
+
+    def relay(item: StageInput) -> Any:
+        """Repartition ``enriched`` into the story stage's single request partition, bytes unchanged."""
+        return orjson.Fragment(item.payload) if item.payload else None
+
+    def assign(item: StageInput) -> Any:
+        try:
+            article = orjson.loads(item.payload or b"")
+            if not isinstance(article, dict) or not article.get("id"):
+                raise ValueError("not an enriched record with an id")
+        except ValueError as exc:
+            return dead_letter_record(item.payload, stage=STAGE, reason=Reason.SCHEMA_VIOLATION,
+                                      message=f"stories request: {exc}", source=item.source)
+        started = time.perf_counter()
+        result = assign_story(index, article)
+        STORY_SECONDS.observe(time.perf_counter() - started)
+        _count(index, seen, result.reason)
+        return StoriesRecord(result.article_id or str(article["id"]), result.to_dict())
+
+    relay_def = StageDef(RELAY, source=Topic.ENRICHED, target=requests.get_topic_name(), build=lambda a, s: relay)
+    story_def = StageDef(STAGE, source=requests.get_topic_name(), target=Topic.STORIES, build=lambda a, s: assign)
+    relay_agent = app.agent(enriched, name=RELAY)(
+        stage_agent(relay_def, relay, delivery, target=requests.get_topic_name(), dead_letter=dead_letter))
+    story_agent = app.agent(requests, name=STAGE)(
+        stage_agent(story_def, assign, delivery, target=output_topic, dead_letter=dead_letter))
+
+    @app.page("/stories/{story_id}/")
+    @app.table_route(table=tables["stories"], match_info="story_id")
+    async def story_view(web: Any, request: Any, story_id: str) -> Any:
+        story = tables["stories"].get(story_id)
+        if story is None:
+            return web.json({"error": "no open story with this id (never seen, or closed and expired)",
+                             "id": story_id}, status=404)
+        return web.json(summary(story))
+
+    @app.page("/stories/")
+    @app.table_route(table=tables["stories"], exact_key="recent")
+    async def recent_view(web: Any, request: Any) -> Any:
+        open_stories = sorted(tables["stories"].values(), key=lambda s: (-s["last_seen"], s["id"]))
+        multi = [summary(s) for s in open_stories if s["count"] > 1][:RECENT]
+        return web.json({"stories": multi, "open": len(open_stories)})
+
+    @app.timer(interval=10.0)
+    async def state_size() -> None:
+        for name, table in tables.items():
+            STORY_STATE.labels(name).set(len(table))
+
+    return StoryStage(relay_agent, story_agent, requests, output_topic, index, tables)
+
+
+def _count(index: StoryIndex, seen: dict[str, int], reason: str | None) -> None:
+    now = index.counters
+    STORIES_OPENED.inc(now["stories_opened"] - seen["stories_opened"])
+    STORIES_JOINED.inc(now["joined"] - seen["joined"])
+    STORY_NEAR_COPIES.inc(now["near_copies"] - seen["near_copies"])
+    seen.update(now)
+    if reason is not None:
+        STORY_UNINDEXED.labels(reason if reason in _REASONS else "internal_error").inc()
