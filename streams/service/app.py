@@ -166,6 +166,8 @@ def _story_stage(app: faust.App, settings: Settings, enriched: faust.TopicT, del
     Not under ``exactly_once`` yet: Faust's changelog writes for its tables fail outside the
     stage loop's per-input-partition transactions (IllegalOperation), which would crash the worker.
     """
+    if not settings.stories_enabled:
+        return None
     if settings.exactly_once:
         log.warning("the story stage runs with NEWS_PROCESSING_GUARANTEE=at_least_once only; "
                     "not started under exactly_once (no stories records)")

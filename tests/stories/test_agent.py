@@ -19,7 +19,7 @@ from .test_index import MARKET, WIRE, article
 
 @pytest.fixture
 def news():
-    settings = replace(Settings(), kafka_bootstrap_servers="127.0.0.1:1", app_id="story-agent-test")
+    settings = replace(Settings(), kafka_bootstrap_servers="127.0.0.1:1", app_id="story-agent-test", stories_enabled=True)
     return create_app(settings)
 
 
