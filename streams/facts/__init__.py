@@ -12,14 +12,19 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
+from .date_words import NEEDLE_WORDS
 from .dates import find_dates, parse_anchor, written_day
 from .model import DateAnchor, DateMention, Quote, Speaker
 from .quotes import EntitySpan, find_quotes
-from .shadow import shadow, word_set, words_only
+from .shadow import shadow_and_words, word_set
+from .speech import TRIGGER_WORDS
 
 __all__ = ["DateAnchor", "DateMention", "Facts", "Quote", "Speaker", "add_facts", "extract_facts", "resolve_anchor"]
 
 log = logging.getLogger(__name__)
+
+#: the words the finders ask an article's word set about (reporting verbs, date key words)
+KEY_WORDS = TRIGGER_WORDS | NEEDLE_WORDS
 
 
 @dataclass(slots=True)
@@ -52,9 +57,8 @@ def extract_facts(text: str, dateline, published_at: str | None, ingested_at: st
     anchor = DateAnchor(day.isoformat(), source)
     quotes: list[Quote] = []
     dates: list[DateMention] = []
-    s = shadow(text) if text else ""  # computed once, shared by both finders
-    w = words_only(s)
-    words = word_set(w)
+    s, w = shadow_and_words(text) if text else ("", "")  # computed once, shared by both finders
+    words = word_set(w, KEY_WORDS)  # only the words that name a trigger or a date needle
     try:
         quotes = find_quotes(text or "", entity_spans(entities), s, w, words)
     except Exception:  # never fail the record on quotes: log and carry on without

@@ -123,8 +123,15 @@ def needle_variants(needles: tuple[str, ...]) -> dict[str, str]:
     return {p + n + a: n for n in needles for p in PREFIXES for a in ("", "ا")}
 
 
-VARIANTS: dict[tuple[str, ...], tuple[dict[str, str], frozenset[str]]] = {}
-YEAR_DIGITS = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")  # every written year has four digits
+#: needles -> (word -> needle, the words): built once for every needle family
+VARIANTS: dict[tuple[str, ...], tuple[dict[str, str], frozenset[str]]] = {
+    n: (needle_variants(n), frozenset(needle_variants(n)))
+    for n in (MONTH_NEEDLES, WEEKDAY_NEEDLES, REL_NEEDLES, AGO_NEEDLES, PERIOD_NEEDLES)}
+#: every word that tells a needle is present: an article's words outside this set never matter
+NEEDLE_WORDS = frozenset().union(*(v[1] for v in VARIANTS.values()))
+#: every written year has four digits: runs of exactly four (a lookbehind first would make ``re``
+#: try every position; a digit run is found by a fast class scan)
+DIGIT_RUN = re.compile(r"[0-9]{4,}")
 
 
 def windows(s: str, needles: tuple[str, ...], before: int, after: int,
@@ -136,7 +143,9 @@ def windows(s: str, needles: tuple[str, ...], before: int, after: int,
             variants = VARIANTS[needles] = (needle_variants(needles), frozenset(needle_variants(needles)))
         needles = tuple({variants[0][v] for v in words & variants[1]})  # set & set runs over the smaller
     if needles is DIGIT_NEEDLES:
-        spans = [(max(0, m.start() - before), min(len(s), m.end() + after)) for m in YEAR_DIGITS.finditer(s)]
+        n = len(s)
+        spans = [(max(0, a - before), min(n, b + after)) for a, b in map(re.Match.span, DIGIT_RUN.finditer(s))
+                 if b - a == 4]
     for w in () if needles is DIGIT_NEEDLES else needles:
         i = s.find(w)
         while i >= 0:

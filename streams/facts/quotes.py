@@ -76,12 +76,9 @@ class _Reader:
         """Every reporting verb or participle outside quotations, in order."""
         w = self.w
         found = []
-        if "\u0640" in w:  # a word written with diacritics: find each trigger as it is written
-            surface = set(w.split())
-            plain = (surface & TRIGGER_WORDS) | {
-                x for x in surface if "\u0640" in x and x.replace("\u0640", "") in TRIGGER_WORDS}
-        else:
-            plain = set(words) if words is not None else set(w.split()) & TRIGGER_WORDS
+        plain = set(words) if words is not None else set(w.split()) & TRIGGER_WORDS
+        if "\u0640" in w:  # a word written with diacritics: find each trigger as it is written too
+            plain.update(x for x in _diacritised_words(w) if x.replace("\u0640", "") in TRIGGER_WORDS)
         for word in plain:
             key = word.replace("\u0640", "") if "\u0640" in word else word
             i, n = w.find(word), len(word)
@@ -257,6 +254,20 @@ class _Reader:
         return (spk, gender, s0) if spk is not None else None
 
 
+def _diacritised_words(w: str):
+    """The words of ``w`` that hold a diacritic (a tatweel in the shadow), found from each one."""
+    i = w.find("\u0640")
+    while i >= 0:
+        a = i
+        while a > 0 and not w[a - 1].isspace():
+            a -= 1
+        b = i + 1
+        while b < len(w) and not w[b].isspace():
+            b += 1
+        yield w[a:b]
+        i = w.find("\u0640", b)
+
+
 def _span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and (text[start].isspace() or text[start] in "،,:؛;-–"):
         start += 1
@@ -347,8 +358,7 @@ def _read_statement(r: _Reader, trig: Tok, kind: str, gender: str | None, clause
             via_span, np_start_relay, np_end = (1, j), j + 1, None
             j += 1
             continue
-        nxt = st.get(j + 1)
-        if w == RELAY_ADVERB and nxt is not None and nxt[2] == "عن":
+        if w == RELAY_ADVERB and (nxt := st.get(j + 1)) is not None and nxt[2] == "عن":
             if np_end is None:
                 np_end = j
             via_span, np_start_relay, np_end, relay = (1, np_end), j + 2, None, True

@@ -61,6 +61,24 @@ def words_only(s: str) -> str:
     return out.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def word_set(w: str) -> frozenset[str]:
-    """The distinct words of a words-only shadow, without diacritics."""
-    return frozenset((w.replace("\u0640", "") if "\u0640" in w else w).split())
+def shadow_and_words(text: str) -> tuple[str, str]:
+    """``(shadow(text), words_only(shadow(text)))`` from one pass over ``text`` (the punctuation
+    table maps every shadow letter to itself, so it applies to ``text`` directly)."""
+    if len(text) < 256:
+        s = text.translate(_TABLE)
+        return s, s.translate(_PUNCT_TABLE)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if int(cps.max()) < 0x10000:  # the usual case: no look-up past the table
+        s_cps, w_cps = _LUT[cps], _PUNCT_TO_SPACE[cps]
+    else:
+        small, clipped = cps < 0x10000, np.minimum(cps, 0xFFFF)
+        s_cps, w_cps = np.where(small, _LUT[clipped], cps), np.where(small, _PUNCT_TO_SPACE[clipped], cps)
+    return (s_cps.tobytes().decode("utf-32-le", "surrogatepass"),
+            w_cps.tobytes().decode("utf-32-le", "surrogatepass"))
+
+
+def word_set(w: str, keep: frozenset[str] | None = None) -> frozenset[str]:
+    """The distinct words of a words-only shadow, without diacritics (only those in ``keep``,
+    when given: cheaper than the whole set when the caller needs only some words)."""
+    words = (w.replace("\u0640", "") if "\u0640" in w else w).split()
+    return frozenset(words) if keep is None else frozenset(keep.intersection(words))

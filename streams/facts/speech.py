@@ -73,7 +73,6 @@ NAMING = {"وكاله", "صحيفه", "جريده", "قناه", "موقع", "ب�
 ADVERBIAL = {"من", "جانبه", "جانبها", "جهته", "جهتها", "جانبهم", "جهتهم", "بدوره", "بدورها", "بدورهم", "،", ","}
 CLAUSE_BREAK = {"فيما", "بينما", "وفيما", "وبينما"}
 
-MARKS_AND_NEWLINES = re.compile(r'["«»“”„\n]')
 LETTER = re.compile(r"[^\W_]")
 NOT_LEAD = re.compile(r"[^\s،,\-–]")
 QUOTE_MARK = re.compile(r'["«»“”„]')
@@ -83,6 +82,9 @@ TOKEN = re.compile(r"[\w\u0640]+|\n|[^\s\w]")  # stdlib re: cheaper per match th
 
 
 # -- quote marks -----------------------------------------------------------------------------------
+
+_OPENERS_OF = {'"': '"', "»": "«", "“": "“”„", "”": "“”„"}  # a closing mark -> the marks it closes
+
 
 def pair_quote_marks(text: str) -> list[tuple[int, int]]:
     """Outermost balanced quote-mark pairs as (open index, close index), paragraph by paragraph."""
@@ -102,12 +104,13 @@ def pair_quote_marks(text: str) -> list[tuple[int, int]]:
         closed.clear()
         stack.clear()
 
-    for m in MARKS_AND_NEWLINES.finditer(text):
+    nl = text.find("\n")  # the end of the paragraph being read (-1: the last one)
+    for m in QUOTE_MARK.finditer(text):  # only the marks: paragraphs are told by str.find
         ch, i = m.group(), m.start()
-        if ch == "\n":
+        if 0 <= nl < i:
             flush()
-            continue
-        closer_of = {'"': '"', "»": "«", "“": "“”„", "”": "“”„"}.get(ch)
+            nl = text.find("\n", i)
+        closer_of = _OPENERS_OF.get(ch)
         hit = -1
         if closer_of is not None:
             for k in range(len(stack) - 1, max(-1, len(stack) - 4), -1):
