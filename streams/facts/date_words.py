@@ -134,9 +134,23 @@ NEEDLE_WORDS = frozenset().union(*(v[1] for v in VARIANTS.values()))
 DIGIT_RUN = re.compile(r"[0-9]{4,}")
 
 
+def _not_letter(ch: str) -> bool:
+    """Not a letter of a word: ``WRITTEN`` may start right after it (a digit: ``15مارس``)."""
+    return not ch.isalpha() or ch == "\u0640"
+
+
+def _month_can_start(s: str, i: int) -> bool:
+    """Whether ``WRITTEN`` can read a month name at ``i``: at a word start, or after a one-letter
+    ``ل``/``ب`` there (a needle elsewhere in a word can never give a match: its window is skipped)."""
+    if i == 0 or _not_letter(s[i - 1]):
+        return True
+    return s[i - 1] in "لب" and (i == 1 or _not_letter(s[i - 2]))
+
+
 def windows(s: str, needles: tuple[str, ...], before: int, after: int,
              words: frozenset[str] | None = None) -> list[tuple[int, int]]:
     spans = []
+    family = needles
     if words is not None and needles is not DIGIT_NEEDLES:
         variants = VARIANTS.get(needles)
         if variants is None:
@@ -146,12 +160,12 @@ def windows(s: str, needles: tuple[str, ...], before: int, after: int,
         n = len(s)
         spans = [(max(0, a - before), min(n, b + after)) for a, b in map(re.Match.span, DIGIT_RUN.finditer(s))
                  if b - a == 4]
+    months = family is MONTH_NEEDLES
     for w in () if needles is DIGIT_NEEDLES else needles:
         i = s.find(w)
         while i >= 0:
-            # at a word start, or after a one-letter proclitic (``بالجمعة``, ``لشهر``): ``ذي`` in ``الذي`` is no month
-            if (needles is not MONTH_NEEDLES or i == 0 or not s[i - 1].isalpha()
-                    or (s[i - 1] in "وبلف" and (i == 1 or not s[i - 2].isalpha()))):
+            # a month name starts a word (after a day's digits, or ``ل``/``ب``): ``ذي`` in ``الذي`` is no month
+            if not months or _month_can_start(s, i):
                 spans.append((max(0, i - before), min(len(s), i + len(w) + after)))
             i = s.find(w, i + len(w))
     spans.sort()

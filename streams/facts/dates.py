@@ -31,7 +31,15 @@ from .shadow import shadow, word_set, words_only
 
 __all__ = ["DateMention", "find_dates", "parse_anchor", "written_day"]
 
+_SPACES = re.compile(r"\s+")
+_WEEKDAY_GAP = re.compile(r"\s*[،,]?\s*(?:(?:و)?الموافق\s*(?:ل\s*)?)?")  # ``الخميس 14 / 10``, ``يوم الأربعاء الموافق``
+
 # -- calendar helpers ------------------------------------------------------------------------------
+
+def _year_month(d: date) -> str:
+    """``YYYY-MM`` (``strftime("%Y")`` would not pad a year before 1000)."""
+    return f"{d.year:04d}-{d.month:02d}"
+
 
 def _greg(y: int, m: int, d: int) -> date | None:
     try:
@@ -112,11 +120,11 @@ def _written(s: str, anchor: date, words: frozenset[str] | None = None) -> list[
     out: list[_Cand] = []
     for m in scan(WRITTEN, s, windows(s, MONTH_NEEDLES, 16, 48, words)):
         day, year, mod, ymod = m.group("day"), m.group("year"), m.group("mod"), m.group("ymod")
-        name = re.sub(r"\s+", " ", m.group("month"))
+        name = _SPACES.sub(" ", m.group("month"))
         if day is None and year is None and not (mod or ymod or m.group("shahr") or m.group("month2") or name in ALONE):
             continue
         month, cal = MONTH[name]
-        if m.group("month2") and MONTH[re.sub(r"\s+", " ", m.group("month2"))][0] != month:
+        if m.group("month2") and MONTH[_SPACES.sub(" ", m.group("month2"))][0] != month:
             continue  # آب/أغسطس must name one month
         cal = _calendar_of(cal, None, None)
         era = m.group("era")
@@ -195,7 +203,7 @@ def _relative_month(day: int | None, month: int, cal: str, anchor: date, mod: st
     hijri = None if cal == "gregorian" else (f"{y:04d}-{month:02d}" + (f"-{day:02d}" if day else ""))
     if day:
         return _Cand(start, end, d.isoformat(), "day", cal, rel, hijri, day=d)
-    return _Cand(start, end, d.strftime("%Y-%m"), "month", cal, rel, hijri)
+    return _Cand(start, end, _year_month(d), "month", cal, rel, hijri)
 
 
 def text_close(s: str, pos: int) -> bool:
@@ -229,7 +237,7 @@ def _make(day: int | None, month: int | None, year: int | None, cal: str, anchor
         return _Cand(start, end, d.isoformat(), "day", cal, False, f"{hy:04d}-{month:02d}-{day:02d}", day=d)
     if month is not None:  # the Gregorian month holding the middle of the Hijri month
         d = _hijri_to_greg(year, month, 15)
-        return None if d is None else _Cand(start, end, d.strftime("%Y-%m"), "month", cal, False, f"{year:04d}-{month:02d}")
+        return None if d is None else _Cand(start, end, _year_month(d), "month", cal, False, f"{year:04d}-{month:02d}")
     d = _hijri_to_greg(year, 7, 1)  # the Gregorian year holding the middle of the Hijri year
     return None if d is None else _Cand(start, end, f"{d.year:04d}", "year", cal, False, f"{year:04d}")
 
@@ -324,7 +332,7 @@ def _shifted(start: int, end: int, anchor: date, unit: str, n: int, gran: str | 
         return None if d is None else _Cand(start, end, d.isoformat(), gran or "day", "gregorian", True, day=d)
     if unit == "month":
         d = _shift_months(anchor, n)
-        return None if d is None else _Cand(start, end, d.strftime("%Y-%m"), "month", "gregorian", True)
+        return None if d is None else _Cand(start, end, _year_month(d), "month", "gregorian", True)
     y = anchor.year + n
     return _Cand(start, end, f"{y:04d}", "year", "gregorian", True) if 1 <= y <= 9999 else None
 
@@ -338,7 +346,7 @@ def _absorb_weekdays(s: str, written: list[_Cand], weekdays: list[_Cand]) -> lis
     for c in written:
         for gap_end in range(c.start, max(-1, c.start - 14), -1):
             w = by_start.get(gap_end)
-            if w is not None and re.fullmatch(r"\s*[،,]?\s*(?:(?:و)?الموافق\s*(?:ل\s*)?)?", s[w.end:c.start]):
+            if w is not None and _WEEKDAY_GAP.fullmatch(s, w.end, c.start):
                 c = _Cand(w.start, c.end, c.value, c.granularity, c.calendar, False, c.hijri, c.day)
                 break
         out.append(c)

@@ -26,7 +26,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from .model import Quote, Speaker
-from .shadow import bare, shadow, word_set, words_only
+from .shadow import bare, diacritised_words, shadow, word_set, words_only
 from .speech import (
     ADVERBIAL, NARRATOR_RESUMES, CLAUSE_BREAK, IMPERSONAL, NOT_LEAD, LETTER, QUOTE_MARK, NAMING, RELAY, RELAY_ADVERB,
     SPEECH_PARTICIPLES, STATEMENT_CUE, STOP, TRIGGER_WORDS, VERBS, F, M, PL, Tok, is_comp, lookup, pair_quote_marks,
@@ -78,7 +78,7 @@ class _Reader:
         found = []
         plain = set(words) if words is not None else set(w.split()) & TRIGGER_WORDS
         if "\u0640" in w:  # a word written with diacritics: find each trigger as it is written too
-            plain.update(x for x in _diacritised_words(w) if x.replace("\u0640", "") in TRIGGER_WORDS)
+            plain.update(x for x in diacritised_words(w) if x.replace("\u0640", "") in TRIGGER_WORDS)
         for word in plain:
             key = word.replace("\u0640", "") if "\u0640" in word else word
             i, n = w.find(word), len(word)
@@ -252,20 +252,6 @@ class _Reader:
             b = min(b, bisect_left([x[0] for x in st.toks], e))
         spk = self.speaker(st.toks, a + 1, b)
         return (spk, gender, s0) if spk is not None else None
-
-
-def _diacritised_words(w: str):
-    """The words of ``w`` that hold a diacritic (a tatweel in the shadow), found from each one."""
-    i = w.find("\u0640")
-    while i >= 0:
-        a = i
-        while a > 0 and not w[a - 1].isspace():
-            a -= 1
-        b = i + 1
-        while b < len(w) and not w[b].isspace():
-            b += 1
-        yield w[a:b]
-        i = w.find("\u0640", b)
 
 
 def _span(text: str, start: int, end: int) -> tuple[int, int]:

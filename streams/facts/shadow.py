@@ -67,8 +67,9 @@ def shadow_and_words(text: str) -> tuple[str, str]:
     if len(text) < 256:
         s = text.translate(_TABLE)
         return s, s.translate(_PUNCT_TABLE)
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if int(cps.max()) < 0x10000:  # the usual case: no look-up past the table
+    raw = text.encode("utf-32-le", "surrogatepass")
+    cps = np.frombuffer(raw, dtype=np.uint32)
+    if not raw[2::4].lstrip(b"\0"):  # the usual case, no character past the table (a plane byte is 0)
         s_cps, w_cps = _LUT[cps], _PUNCT_TO_SPACE[cps]
     else:
         small, clipped = cps < 0x10000, np.minimum(cps, 0xFFFF)
@@ -82,3 +83,17 @@ def word_set(w: str, keep: frozenset[str] | None = None) -> frozenset[str]:
     when given: cheaper than the whole set when the caller needs only some words)."""
     words = (w.replace("\u0640", "") if "\u0640" in w else w).split()
     return frozenset(words) if keep is None else frozenset(keep.intersection(words))
+
+
+def diacritised_words(w: str):
+    """The words of ``w`` that hold a diacritic (a tatweel in the shadow), found from each one."""
+    i = w.find("\u0640")
+    while i >= 0:
+        a = i
+        while a > 0 and not w[a - 1].isspace():
+            a -= 1
+        b = i + 1
+        while b < len(w) and not w[b].isspace():
+            b += 1
+        yield w[a:b]
+        i = w.find("\u0640", b)

@@ -98,6 +98,10 @@ def test_edges_of_the_calendar_never_raise():
     assert [d.value for d in find_dates("أمس", date(1, 1, 1))] == []
 
 
+def test_values_keep_four_year_digits_before_the_year_1000():
+    assert [d.value for d in find_dates("الشهر الماضي، في يوليو الماضي", date(999, 5, 15))] == ["0999-04", "0998-07"]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="0123456789/ -هـمالموافقشوالأغسطسأمساليومالجمعةقبلأسبوع\n«»\"", max_size=200))
 def test_totality(text):

@@ -1,0 +1,40 @@
+"""The shadow form (same length as the text) and the word look-ups built on it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from streams.facts.dates import find_dates
+from streams.facts.shadow import diacritised_words, shadow, shadow_and_words, word_set, words_only
+
+SAMPLES = [
+    "",
+    "قالَ الوزيرُ: «إنّ الاتفاقَ سيُوقَّع» في ٢٠١٥/٨/١٠.",
+    "أكد المتحدث أن 😀 الوفد (رويترز) سيصل يوم الأحد، مضيفةً: \"نعم\".\n\nإلى اللقاء…",
+]
+
+
+@pytest.mark.parametrize("text", [t * k for t in SAMPLES for k in (1, 40)])  # both the short and the array path
+def test_shadow_and_words_is_the_two_forms_in_one_pass(text):
+    s, w = shadow_and_words(text)
+    assert (s, w) == (shadow(text), words_only(shadow(text)))
+    assert len(s) == len(w) == len(text)
+
+
+def test_word_set_keeps_only_the_asked_words_without_diacritics():
+    w = words_only(shadow("قـالَ الوزير، وأضاف: نعم"))
+    assert word_set(w) == {"قال", "الوزير", "واضاف", "نعم"}
+    assert word_set(w, frozenset({"قال", "واضاف", "ذكر"})) == {"قال", "واضاف"}
+
+
+def test_diacritised_words_are_whole_words():
+    w = words_only(shadow("وقالَ الوزيرُ\nمضيفةً نعم"))
+    assert list(diacritised_words(w)) == ["وقالـ", "الوزيرـ", "مضيفهـ"]
+
+
+def test_a_month_after_a_diacritised_proclitic_is_found_and_al_dhi_is_no_month():
+    anchor = date(2015, 8, 20)
+    found = find_dates("الذي وصل بِأغسطس 2015 ثم الذي في ذي القعدة 1436 هـ", anchor)
+    assert [(d.text, d.value) for d in found] == [("أغسطس 2015", "2015-08"), ("ذي القعدة 1436 هـ", "2015-08")]
