@@ -16,7 +16,7 @@ from .date_words import NEEDLE_WORDS
 from .dates import find_dates, parse_anchor, written_day
 from .model import DateAnchor, DateMention, Quote, Speaker
 from .quotes import EntitySpan, find_quotes
-from .shadow import shadow_and_words, word_set
+from .shadow import Shadowed, shadow_and_words, word_set
 from .speech import TRIGGER_WORDS
 
 __all__ = ["DateAnchor", "DateMention", "Facts", "Quote", "Speaker", "add_facts", "extract_facts", "resolve_anchor"]
@@ -57,16 +57,16 @@ def extract_facts(text: str, dateline, published_at: str | None, ingested_at: st
     anchor = DateAnchor(day.isoformat(), source)
     quotes: list[Quote] = []
     dates: list[DateMention] = []
-    s, w = shadow_and_words(text) if text else ("", "")  # computed once, shared by both finders
-    words = word_set(w, KEY_WORDS)  # only the words that name a trigger or a date needle
+    sh = shadow_and_words(text) if text else Shadowed("", "")  # computed once, shared by both finders
+    words = word_set(sh.w, KEY_WORDS)  # only the words that name a trigger or a date needle
     try:
-        quotes = find_quotes(text or "", entity_spans(entities), s, w, words)
+        quotes = find_quotes(text or "", entity_spans(entities), sh.s, sh.w, words, sh.marks, sh.ends)
     except Exception:  # never fail the record on quotes: log and carry on without
         log.exception("quote extraction failed for article %s", article_id)
     try:
         if dateline is not None and dateline.text:
             dates = find_dates(dateline.text, day, field="dateline")
-        dates += find_dates(text or "", day, s=s, words=words)
+        dates += find_dates(text or "", day, s=sh.s, words=words, digits=sh.digits)
     except Exception:
         log.exception("date extraction failed for article %s", article_id)
     return Facts(quotes, dates, anchor)

@@ -147,8 +147,25 @@ def _month_can_start(s: str, i: int) -> bool:
     return s[i - 1] in "لب" and (i == 1 or _not_letter(s[i - 2]))
 
 
+def four_digit_runs(s: str, digits: list[int] | None = None) -> list[tuple[int, int]]:
+    """(start, end) of every run of exactly four digits; from the digits' positions when given."""
+    if digits is None:
+        return [(a, b) for a, b in map(re.Match.span, DIGIT_RUN.finditer(s)) if b - a == 4]
+    out = []
+    start = prev = -2
+    for i in digits:
+        if i != prev + 1:
+            if prev - start == 3:
+                out.append((start, prev + 1))
+            start = i
+        prev = i
+    if prev - start == 3:
+        out.append((start, prev + 1))
+    return out
+
+
 def windows(s: str, needles: tuple[str, ...], before: int, after: int,
-             words: frozenset[str] | None = None) -> list[tuple[int, int]]:
+            words: frozenset[str] | None = None, digits: list[int] | None = None) -> list[tuple[int, int]]:
     spans = []
     family = needles
     if words is not None and needles is not DIGIT_NEEDLES:
@@ -158,8 +175,7 @@ def windows(s: str, needles: tuple[str, ...], before: int, after: int,
         needles = tuple({variants[0][v] for v in words & variants[1]})  # set & set runs over the smaller
     if needles is DIGIT_NEEDLES:
         n = len(s)
-        spans = [(max(0, a - before), min(n, b + after)) for a, b in map(re.Match.span, DIGIT_RUN.finditer(s))
-                 if b - a == 4]
+        spans = [(max(0, a - before), min(n, b + after)) for a, b in four_digit_runs(s, digits)]
     months = family is MONTH_NEEDLES
     for w in () if needles is DIGIT_NEEDLES else needles:
         i = s.find(w)

@@ -116,7 +116,7 @@ def _calendar_of(month_cal: str | None, year: int | None, era: str | None) -> st
     return "hijri" if year is not None and 1300 <= year <= 1500 else "gregorian"
 
 
-def _written(s: str, anchor: date, words: frozenset[str] | None = None) -> list[_Cand]:
+def _written(s: str, anchor: date, words: frozenset[str] | None = None, digits: list[int] | None = None) -> list[_Cand]:
     out: list[_Cand] = []
     for m in scan(WRITTEN, s, windows(s, MONTH_NEEDLES, 16, 48, words)):
         day, year, mod, ymod = m.group("day"), m.group("year"), m.group("mod"), m.group("ymod")
@@ -142,7 +142,7 @@ def _written(s: str, anchor: date, words: frozenset[str] | None = None) -> list[
             c = _make(int(day) if day else None, month, int(year) if year else None, cal, anchor, start, end)
         if c is not None:
             out.append(c)
-    years = windows(s, DIGIT_NEEDLES, 16, 16)  # shared by the three patterns that need a year
+    years = windows(s, DIGIT_NEEDLES, 16, 16, digits=digits)  # shared by the three patterns that need a year
     for m in scan(NUMERIC, s, years):
         a, b, c3, era = m.group("a"), m.group("b"), m.group("c"), m.group("era")
         if len(c3) == 4 and len(a) <= 2:
@@ -354,16 +354,17 @@ def _absorb_weekdays(s: str, written: list[_Cand], weekdays: list[_Cand]) -> lis
 
 
 def find_dates(text: str, anchor: date, field: str = "text", s: str | None = None,
-               words: frozenset[str] | None = None) -> list[DateMention]:
+               words: frozenset[str] | None = None, digits: list[int] | None = None) -> list[DateMention]:
     """Every date expression in ``text``, resolved against ``anchor``; sorted, never overlapping.
-    ``s``, ``words``: the text's shadow and its word set, when the caller has them already."""
+    ``s``, ``words``, ``digits``: the text's shadow, its word set (at least its date key words) and
+    the positions of its digits, when the caller has them already."""
     if not text:
         return []
     s = s if s is not None else shadow(text)
     if words is None:
         words = word_set(words_only(s))
     weekdays = _weekdays(s, anchor, words)
-    written = _absorb_weekdays(s, _pair(s, _written(s, anchor, words)), weekdays)
+    written = _absorb_weekdays(s, _pair(s, _written(s, anchor, words, digits)), weekdays)
     cands = written + weekdays + _relatives(s, anchor, words)
     cands.sort(key=lambda c: (c.start, -(c.end - c.start), c.relative))
     out: list[DateMention] = []

@@ -26,11 +26,11 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from .model import Quote, Speaker
+from .sentences import Layout
 from .shadow import bare, diacritised_words, shadow, word_set, words_only
 from .speech import (
     ADVERBIAL, NARRATOR_RESUMES, CLAUSE_BREAK, IMPERSONAL, NOT_LEAD, LETTER, QUOTE_MARK, NAMING, RELAY, RELAY_ADVERB,
-    SPEECH_PARTICIPLES, STATEMENT_CUE, STOP, TRIGGER_WORDS, VERBS, F, M, PL, Tok, is_comp, lookup, pair_quote_marks,
-    TokenStream, SENTENCE_END,
+    SPEECH_PARTICIPLES, STOP, TRIGGER_WORDS, VERBS, F, M, PL, Tok, is_comp, lookup, TokenStream,
 )
 
 __all__ = ["Quote", "Speaker", "find_quotes", "EntitySpan"]
@@ -58,19 +58,17 @@ class _Stmt:
     subject: tuple[Speaker, str | None, int] | None = None  # the clause's own subject (phrase, gender, sentence)
 
 
-class _Reader:
-    def __init__(self, text: str, entities: list[EntitySpan], s: str | None = None, w: str | None = None):
-        self.text = text
-        self.s = s if s is not None else shadow(text)
-        self.w = w if w is not None else words_only(self.s)
-        pairs = pair_quote_marks(text)
-        self.pairs = pairs
+class _Reader(Layout):
+    def __init__(self, text: str, entities: list[EntitySpan], s: str | None = None, w: str | None = None,
+                 marks: list[int] | None = None, ends: list[int] | None = None):
+        s = s if s is not None else shadow(text)
+        super().__init__(text, s, marks, ends)
+        self.w = w if w is not None else words_only(s)
+        pairs = self.pairs
         self.open_at = {o: c for o, c in pairs}  # quote open index -> close index
         self.quote_like = {o for o, c in pairs if self._is_quotation(o, c)}
         self.entities = sorted(entities)
         self.ent_starts = [e[0] for e in self.entities]
-        self._end_memo = (-1, -1)
-        self._start_memo = (0, -1)
 
     def triggers(self, words: frozenset[str] | None = None) -> list[Tok]:
         """Every reporting verb or participle outside quotations, in order."""
@@ -89,15 +87,6 @@ class _Reader:
         found.sort()
         return found
 
-    # quote helpers
-    def _in_quote(self, pos: int) -> bool:
-        k = bisect_left(self.pairs, (pos + 1,)) - 1
-        return k >= 0 and self.pairs[k][0] < pos < self.pairs[k][1]
-
-    def _between_digits(self, pos: int) -> bool:
-        s = self.s
-        return 0 < pos < len(s) - 1 and s[pos - 1].isdigit() and s[pos + 1].isdigit()
-
     def _is_quotation(self, o: int, c: int) -> bool:
         inner = self.text[o + 1:c]
         words = [w for w in inner.split(None, 4)[:4] if any(ch.isalpha() for ch in w)]
@@ -107,59 +96,6 @@ class _Reader:
             prev = prev[1:] if prev[:1] in ("ل", "ب") and prev[1:] in NAMING else prev
             return prev not in NAMING
         return False
-
-    def _pair_around(self, pos: int) -> tuple[int, int] | None:
-        k = bisect_left(self.pairs, (pos + 1,)) - 1
-        return self.pairs[k] if k >= 0 and self.pairs[k][0] < pos < self.pairs[k][1] else None
-
-    def sentence_end(self, pos: int) -> int:
-        """The first sentence end at or after ``pos`` outside quotations (found on demand: most of
-        an article's sentences hold no trigger)."""
-        lo, hi = self._end_memo  # triggers come in order: many share a sentence, searched once
-        if lo <= pos <= hi:
-            return hi
-        s = self.s
-        end = len(self.text)
-        m = SENTENCE_END.search(s, pos)
-        while m is not None:
-            i = m.start()
-            pair = self._pair_around(i)
-            if pair is not None:
-                m = SENTENCE_END.search(s, pair[1] + 1)  # a whole quotation in one step
-            elif m.group() == "." and self._between_digits(i):
-                m = SENTENCE_END.search(s, i + 1)
-            else:
-                end = i
-                break
-        self._end_memo = (pos, end)
-        return end
-
-    def sentence_start(self, pos: int) -> int:
-        """Just after the last sentence end before ``pos`` outside quotations."""
-        lo, hi0 = self._start_memo
-        if lo <= pos <= hi0:
-            return lo
-        s = self.s
-        hi = pos
-        start = 0
-        floor = hi0 if 0 <= lo <= hi0 <= pos else 0  # [lo, hi0) is known to hold no sentence end
-        while hi > 0:
-            i = max(s.rfind(c, floor, hi) for c in ".!?؟\n")
-            if i < 0:
-                start = lo if floor else 0
-                break
-            pair = self._pair_around(i)
-            if pair is not None:
-                hi = pair[0]
-                if hi < floor:
-                    floor = 0
-            elif s[i] == "." and self._between_digits(i):
-                hi = i
-            else:
-                start = i + 1
-                break
-        self._start_memo = (start, pos)
-        return start
 
     def after_comma(self, pos: int) -> bool:
         i = pos - 1
@@ -263,10 +199,12 @@ def _span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def find_quotes(text: str, entities: list[EntitySpan] | None = None, s: str | None = None,
-                w: str | None = None, words: frozenset[str] | None = None) -> list[Quote]:
+                w: str | None = None, words: frozenset[str] | None = None,
+                marks: list[int] | None = None, ends: list[int] | None = None) -> list[Quote]:
     """Every direct quotation and reported statement in ``text`` with its speaker (see module doc).
-    ``s``, ``w``, ``words``: the text's shadow, words-only shadow and word set, when the caller has
-    them already."""
+    ``s``, ``w``, ``words``, ``marks``, ``ends``: the text's shadow, words-only shadow, word set (at
+    least its trigger words) and the positions of its quote marks and sentence ends, when the caller
+    has them already."""
     if not text:
         return []
     if s is None:
@@ -274,9 +212,9 @@ def find_quotes(text: str, entities: list[EntitySpan] | None = None, s: str | No
     if w is None:
         w = words_only(s)
     present = (words if words is not None else word_set(w)) & TRIGGER_WORDS  # set & set: over the smaller
-    if not present and not QUOTE_MARK.search(text):
+    if not present and not (marks if marks is not None else QUOTE_MARK.search(text)):
         return []  # nothing to read: most articles without a reporting verb stop here
-    r = _Reader(text, entities or [], s, w)
+    r = _Reader(text, entities or [], s, w, marks, ends)
     trigs = r.triggers(present)
     # a trigger opens a new clause (and ends the statement before it) after a comma, with و/ف, or as a participle
     clause_pos = [t[0] for t in trigs if lookup(t[2])[0] == "part" or t[2][:1] in "وف" or r.after_comma(t[0])]
@@ -317,7 +255,7 @@ def _read_statement(r: _Reader, trig: Tok, kind: str, gender: str | None, clause
     next_trig = clause_pos[nc] if nc < len(clause_pos) else len(text)
     limit = min(sent_end, next_trig)
     if (not (kind == "part" and head.startswith(SPEECH_PARTICIPLES))
-            and not STATEMENT_CUE.search(r.s, trig[1], min(limit, trig[1] + MAX_SCAN_CHARS))):
+            and not r.has_cue(trig[1], min(limit, trig[1] + MAX_SCAN_CHARS))):
         return None  # ``أكد دعم بلاده``: no clause, colon or quotation follows
     st = TokenStream(r.s, trig[1], limit, first=trig)
     relay = head in RELAY

@@ -9,6 +9,8 @@ pattern that must see through them allows ``ـ*`` and a dictionary look-up drops
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 _MAP: dict[int, str] = {}
@@ -61,21 +63,48 @@ def words_only(s: str) -> str:
     return out.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def shadow_and_words(text: str) -> tuple[str, str]:
-    """``(shadow(text), words_only(shadow(text)))`` from one pass over ``text`` (the punctuation
-    table maps every shadow letter to itself, so it applies to ``text`` directly)."""
+#: quote marks (1), digits of any script the shadow makes ASCII (2) and sentence ends (3), for
+#: :func:`shadow_and_words`
+QUOTE_MARKS = '"«»“”„'
+SENTENCE_ENDS = ".!?؟\n"
+_LANDMARK = np.zeros(0x10000, dtype=np.uint8)
+_LANDMARK[[ord(c) for c in QUOTE_MARKS]] = 1
+_LANDMARK[(_LUT >= 48) & (_LUT <= 57)] = 2
+_LANDMARK[[ord(c) for c in SENTENCE_ENDS]] = 3
+
+
+@dataclass(slots=True)
+class Shadowed:
+    """A text's shadow ``s``, its words-only form ``w``, and where its quote marks, digits and
+    sentence ends are (``None`` for a short text: the finders then look for themselves)."""
+
+    s: str
+    w: str
+    marks: list[int] | None = None
+    digits: list[int] | None = None
+    ends: list[int] | None = None
+
+
+def shadow_and_words(text: str) -> Shadowed:
+    """The shadow, its words-only form and the quote marks and digits, from one pass over
+    ``text`` (the punctuation table maps every shadow letter to itself, so it applies to ``text``
+    directly). The finders then need no scan of their own for marks or years."""
     if len(text) < 256:
         s = text.translate(_TABLE)
-        return s, s.translate(_PUNCT_TABLE)
+        return Shadowed(s, s.translate(_PUNCT_TABLE))
     raw = text.encode("utf-32-le", "surrogatepass")
     cps = np.frombuffer(raw, dtype=np.uint32)
     if not raw[2::4].lstrip(b"\0"):  # the usual case, no character past the table (a plane byte is 0)
-        s_cps, w_cps = _LUT[cps], _PUNCT_TO_SPACE[cps]
+        s_cps, w_cps, kind = _LUT[cps], _PUNCT_TO_SPACE[cps], _LANDMARK[cps]
     else:
         small, clipped = cps < 0x10000, np.minimum(cps, 0xFFFF)
         s_cps, w_cps = np.where(small, _LUT[clipped], cps), np.where(small, _PUNCT_TO_SPACE[clipped], cps)
-    return (s_cps.tobytes().decode("utf-32-le", "surrogatepass"),
-            w_cps.tobytes().decode("utf-32-le", "surrogatepass"))
+        kind = np.where(small, _LANDMARK[clipped], 0)
+    at = kind.nonzero()[0]
+    kinds = kind[at]
+    return Shadowed(s_cps.tobytes().decode("utf-32-le", "surrogatepass"),
+                    w_cps.tobytes().decode("utf-32-le", "surrogatepass"),
+                    at[kinds == 1].tolist(), at[kinds == 2].tolist(), at[kinds == 3].tolist())
 
 
 def word_set(w: str, keep: frozenset[str] | None = None) -> frozenset[str]:

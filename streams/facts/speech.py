@@ -86,8 +86,9 @@ TOKEN = re.compile(r"[\w\u0640]+|\n|[^\s\w]")  # stdlib re: cheaper per match th
 _OPENERS_OF = {'"': '"', "»": "«", "“": "“”„", "”": "“”„"}  # a closing mark -> the marks it closes
 
 
-def pair_quote_marks(text: str) -> list[tuple[int, int]]:
-    """Outermost balanced quote-mark pairs as (open index, close index), paragraph by paragraph."""
+def pair_quote_marks(text: str, marks: list[int] | None = None) -> list[tuple[int, int]]:
+    """Outermost balanced quote-mark pairs as (open index, close index), paragraph by paragraph
+    (``marks``: the positions of the quote marks, when the caller knows them)."""
     out: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
     closed: list[tuple[int, int]] = []
@@ -105,8 +106,8 @@ def pair_quote_marks(text: str) -> list[tuple[int, int]]:
         stack.clear()
 
     nl = text.find("\n")  # the end of the paragraph being read (-1: the last one)
-    for m in QUOTE_MARK.finditer(text):  # only the marks: paragraphs are told by str.find
-        ch, i = m.group(), m.start()
+    for i in marks if marks is not None else [m.start() for m in QUOTE_MARK.finditer(text)]:
+        ch = text[i]  # only the marks are visited: paragraphs are told by str.find
         if 0 <= nl < i:
             flush()
             nl = text.find("\n", i)

@@ -17,10 +17,16 @@ SAMPLES = [
 
 
 @pytest.mark.parametrize("text", [t * k for t in SAMPLES for k in (1, 40)])  # both the short and the array path
-def test_shadow_and_words_is_the_two_forms_in_one_pass(text):
-    s, w = shadow_and_words(text)
-    assert (s, w) == (shadow(text), words_only(shadow(text)))
-    assert len(s) == len(w) == len(text)
+def test_shadow_and_words_is_the_two_forms_and_the_landmarks_in_one_pass(text):
+    sh = shadow_and_words(text)
+    assert (sh.s, sh.w) == (shadow(text), words_only(shadow(text)))
+    assert len(sh.s) == len(sh.w) == len(text)
+    if sh.marks is not None:  # the array path also tells where quote marks, digits and sentence ends are
+        assert sh.marks == [i for i, ch in enumerate(text) if ch in '"«»“”„']
+        assert sh.digits == [i for i, ch in enumerate(sh.s) if ch in "0123456789"]
+        assert sh.ends == [i for i, ch in enumerate(text) if ch in ".!?؟\n"]
+    else:
+        assert len(text) < 256
 
 
 def test_word_set_keeps_only_the_asked_words_without_diacritics():
