@@ -112,6 +112,7 @@ REL_NEEDLES = ("امس", "اليوم", "غد", "الليله")
 AGO_NEEDLES = ("قبل", "منذ")
 PERIOD_NEEDLES = ("اسبوع", "شهر", "عام", "سنه")
 DIGIT_NEEDLES = ("<four digits>",)
+WITH_ARTICLE = (REL_NEEDLES, PERIOD_NEEDLES)  # key words a pattern may read after ``ال`` (``الأمس``, ``الشهر``)
 
 
 PREFIXES = ("", "و", "ب", "ل", "ف", "ال", "وال", "بال", "لل", "فال", "ول", "وب", "ك", "كال")
@@ -135,16 +136,23 @@ DIGIT_RUN = re.compile(r"[0-9]{4,}")
 
 
 def _not_letter(ch: str) -> bool:
-    """Not a letter of a word: ``WRITTEN`` may start right after it (a digit: ``15مارس``)."""
+    """Not a letter of a word: a pattern's word start may follow it (a digit too: ``15مارس``)."""
     return not ch.isalpha() or ch == "\u0640"
 
 
-def _month_can_start(s: str, i: int) -> bool:
-    """Whether ``WRITTEN`` can read a month name at ``i``: at a word start, or after a one-letter
-    ``ل``/``ب`` there (a needle elsewhere in a word can never give a match: its window is skipped)."""
+def _at_word_start(s: str, i: int) -> bool:
+    """At a word start, or after a one-letter proclitic (``و ب ل ف``) there."""
     if i == 0 or _not_letter(s[i - 1]):
         return True
-    return s[i - 1] in "لب" and (i == 1 or _not_letter(s[i - 2]))
+    return s[i - 1] in "وبلف" and (i == 1 or _not_letter(s[i - 2]))
+
+
+def _can_match_at(s: str, i: int, article: bool) -> bool:
+    """Whether a date pattern can read its key word at ``i``: every pattern wants it at a word
+    start (after a proclitic, or the article ``ال`` where ``article``). A needle elsewhere in a
+    word (``ذي`` in ``الذي``, ``عام`` in ``العامة``, ``غد`` in ``بغداد``) never gives a match, so its
+    window is skipped."""
+    return _at_word_start(s, i) or (article and s[i - 2:i] == "ال" and i >= 2 and _at_word_start(s, i - 2))
 
 
 def four_digit_runs(s: str, digits: list[int] | None = None) -> list[tuple[int, int]]:
@@ -176,12 +184,11 @@ def windows(s: str, needles: tuple[str, ...], before: int, after: int,
     if needles is DIGIT_NEEDLES:
         n = len(s)
         spans = [(max(0, a - before), min(n, b + after)) for a, b in four_digit_runs(s, digits)]
-    months = family is MONTH_NEEDLES
+    article = family in WITH_ARTICLE
     for w in () if needles is DIGIT_NEEDLES else needles:
         i = s.find(w)
         while i >= 0:
-            # a month name starts a word (after a day's digits, or ``ل``/``ب``): ``ذي`` in ``الذي`` is no month
-            if not months or _month_can_start(s, i):
+            if _can_match_at(s, i, article):
                 spans.append((max(0, i - before), min(len(s), i + len(w) + after)))
             i = s.find(w, i + len(w))
     spans.sort()

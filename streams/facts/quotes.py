@@ -89,7 +89,7 @@ class _Reader(Layout):
 
     def _is_quotation(self, o: int, c: int) -> bool:
         inner = self.text[o + 1:c]
-        words = [w for w in inner.split(None, 4)[:4] if any(ch.isalpha() for ch in w)]
+        words = [w for w in inner.split(None, 4)[:4] if w.isalpha() or any(ch.isalpha() for ch in w)]
         if len(words) >= 3 or (len(words) == 2 and len(inner.split(None, 3)) >= 3):
             before = self.s[max(0, o - 30):o].split()
             prev = bare(before[-1]) if before else ""

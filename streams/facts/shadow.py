@@ -31,6 +31,7 @@ for _cp, _to in _MAP.items():
 
 
 _TABLE = str.maketrans(_MAP)
+_LUT16 = _LUT.astype(np.uint16)  # the same over UTF-16 code units (a text with no astral character)
 
 
 def shadow(text: str) -> str:
@@ -52,6 +53,7 @@ _PUNCT_TO_SPACE = _LUT.copy()
 for _ch in _PUNCT:
     _PUNCT_TO_SPACE[ord(_ch)] = 32
 _PUNCT_TABLE = str.maketrans({ord(c): " " for c in _PUNCT})  # applied to a shadow (already unified)
+_PUNCT16 = _PUNCT_TO_SPACE.astype(np.uint16)
 
 
 def words_only(s: str) -> str:
@@ -92,19 +94,23 @@ def shadow_and_words(text: str) -> Shadowed:
     if len(text) < 256:
         s = text.translate(_TABLE)
         return Shadowed(s, s.translate(_PUNCT_TABLE))
-    raw = text.encode("utf-32-le", "surrogatepass")
-    cps = np.frombuffer(raw, dtype=np.uint32)
-    if not raw[2::4].lstrip(b"\0"):  # the usual case, no character past the table (a plane byte is 0)
-        s_cps, w_cps, kind = _LUT[cps], _PUNCT_TO_SPACE[cps], _LANDMARK[cps]
-    else:
-        small, clipped = cps < 0x10000, np.minimum(cps, 0xFFFF)
-        s_cps, w_cps = np.where(small, _LUT[clipped], cps), np.where(small, _PUNCT_TO_SPACE[clipped], cps)
-        kind = np.where(small, _LANDMARK[clipped], 0)
+    raw = text.encode("utf-16-le", "surrogatepass")
+    if len(raw) == 2 * len(text):  # the usual case: every character in the table, one code unit each
+        units = np.frombuffer(raw, dtype=np.uint16)
+        s = _LUT16[units].tobytes().decode("utf-16-le", "surrogatepass")
+        if len(s) == len(text):  # (two lone surrogates side by side would decode as one character)
+            return _landmarks(s, _PUNCT16[units].tobytes().decode("utf-16-le", "surrogatepass"), _LANDMARK[units])
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    small, clipped = cps < 0x10000, np.minimum(cps, 0xFFFF)
+    return _landmarks(np.where(small, _LUT[clipped], cps).tobytes().decode("utf-32-le", "surrogatepass"),
+                      np.where(small, _PUNCT_TO_SPACE[clipped], cps).tobytes().decode("utf-32-le", "surrogatepass"),
+                      np.where(small, _LANDMARK[clipped], 0))
+
+
+def _landmarks(s: str, w: str, kind: np.ndarray) -> Shadowed:
     at = kind.nonzero()[0]
     kinds = kind[at]
-    return Shadowed(s_cps.tobytes().decode("utf-32-le", "surrogatepass"),
-                    w_cps.tobytes().decode("utf-32-le", "surrogatepass"),
-                    at[kinds == 1].tolist(), at[kinds == 2].tolist(), at[kinds == 3].tolist())
+    return Shadowed(s, w, at[kinds == 1].tolist(), at[kinds == 2].tolist(), at[kinds == 3].tolist())
 
 
 def word_set(w: str, keep: frozenset[str] | None = None) -> frozenset[str]:
@@ -118,11 +124,16 @@ def diacritised_words(w: str):
     """The words of ``w`` that hold a diacritic (a tatweel in the shadow), found from each one."""
     i = w.find("\u0640")
     while i >= 0:
-        a = i
-        while a > 0 and not w[a - 1].isspace():
-            a -= 1
-        b = i + 1
-        while b < len(w) and not w[b].isspace():
-            b += 1
-        yield w[a:b]
+        a = max(w.rfind(" ", 0, i), w.rfind("\n", 0, i)) + 1  # the usual separators, then a check
+        b = min(x for x in (w.find(" ", i), w.find("\n", i), len(w)) if x >= 0)
+        word = w[a:b]
+        if len(word.split(None, 1)[0]) != len(word) or word[0].isspace():  # another kind of space in it
+            a = i
+            while a > 0 and not w[a - 1].isspace():
+                a -= 1
+            b = i + 1
+            while b < len(w) and not w[b].isspace():
+                b += 1
+            word = w[a:b]
+        yield word
         i = w.find("\u0640", b)

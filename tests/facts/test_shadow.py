@@ -13,6 +13,7 @@ SAMPLES = [
     "",
     "قالَ الوزيرُ: «إنّ الاتفاقَ سيُوقَّع» في ٢٠١٥/٨/١٠.",
     "أكد المتحدث أن 😀 الوفد (رويترز) سيصل يوم الأحد، مضيفةً: \"نعم\".\n\nإلى اللقاء…",
+    "نص فيه نصفا زوج بديل منفصلان \ud800\udc00 و\udc00 وحده.",  # lone surrogates must stay two characters
 ]
 
 
@@ -44,3 +45,8 @@ def test_a_month_after_a_diacritised_proclitic_is_found_and_al_dhi_is_no_month()
     anchor = date(2015, 8, 20)
     found = find_dates("الذي وصل بِأغسطس 2015 ثم الذي في ذي القعدة 1436 هـ", anchor)
     assert [(d.text, d.value) for d in found] == [("أغسطس 2015", "2015-08"), ("ذي القعدة 1436 هـ", "2015-08")]
+
+
+def test_diacritised_words_with_any_kind_of_space():
+    w = "قالـ\tوقالـ\u2003ذكرـ\x0bنعمـ"
+    assert list(diacritised_words(w)) == ["قالـ", "وقالـ", "ذكرـ", "نعمـ"]
