@@ -201,12 +201,22 @@ def windows(s: str, needles: tuple[str, ...], before: int, after: int,
     return [(lo, hi) for lo, hi in merged]
 
 
-def scan(pattern, s: str, windows: list[tuple[int, int]]):
-    """``pattern.finditer`` over ``windows`` only (lookarounds still see the whole string, so a
-    match is the same as in a full scan)."""
+def scan(pattern, s: str, windows: list[tuple[int, int]]) -> list:
+    """What ``pattern.finditer`` finds over ``windows`` only (lookarounds still see the whole
+    string, so a match is the same as in a full scan). Successive ``search`` calls: no pattern
+    here matches the empty string, and a window mostly holds one match or none, where building a
+    ``finditer`` would cost more than the search."""
     seen = set()
+    found = []
+    n = len(s)
+    search = pattern.search
     for lo, hi in windows:
-        for m in pattern.finditer(s, lo, min(len(s), hi + 6)):  # a few characters for the lookaheads
-            if m.span() not in seen:
-                seen.add(m.span())
-                yield m
+        end = min(n, hi + 6)  # a few characters for the lookaheads
+        m = search(s, lo, end)
+        while m is not None:
+            span = m.span()
+            if span not in seen:
+                seen.add(span)
+                found.append(m)
+            m = search(s, span[1], end)
+    return found

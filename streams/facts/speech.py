@@ -136,20 +136,21 @@ class TokenStream:
     """Tokens of ``s[start:end]``, read only as far as someone asks (a trigger's statement is
     usually found a few words on; tokenising whole articles would cost more than the rest)."""
 
-    __slots__ = ("toks", "_it")
+    __slots__ = ("toks", "_s", "_pos", "_end")
 
     def __init__(self, s: str, start: int, end: int, first: Tok | None = None):
         self.toks: list[Tok] = [first] if first else []
-        self._it = TOKEN.finditer(s, start, end)
+        self._s, self._pos, self._end = s, start, end  # searched token by token: no finditer to build
 
     def get(self, j: int) -> Tok | None:
         toks = self.toks
         while len(toks) <= j:
-            m = next(self._it, None)
+            m = TOKEN.search(self._s, self._pos, self._end)  # (TOKEN never matches the empty string)
             if m is None:
                 return None
+            a, self._pos = m.span()
             w = m.group()
-            toks.append((m.start(), m.end(), w.replace("\u0640", "") if "\u0640" in w else w))
+            toks.append((a, self._pos, w.replace("\u0640", "") if "\u0640" in w else w))
         return toks[j]
 
 

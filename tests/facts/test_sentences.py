@@ -54,3 +54,13 @@ def test_statement_cue_examples(text, a, b, cue):
     s = shadow(text)
     assert (STATEMENT_CUE.search(s, a, b) is not None) == cue
     assert Layout(text, s).has_cue(a, b) == cue
+
+
+def test_no_pattern_read_by_search_loops_matches_the_empty_string():
+    """``date_words.scan`` and ``TokenStream`` search on from each match's end: they rely on it."""
+    from streams.facts import date_words as W
+    from streams.facts.speech import TOKEN
+
+    for p in (W.WRITTEN, W.NUMERIC, W.YEAR, W.BARE_YEAR, W.WEEKDAY, W.RELWORD, W.AGO, W.PERIOD, TOKEN):
+        for text in ("", " ", "،", "\n", "ال"):
+            assert all(m.end() > m.start() for m in p.finditer(text)), p.pattern
