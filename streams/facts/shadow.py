@@ -121,19 +121,15 @@ def word_set(w: str, keep: frozenset[str] | None = None) -> frozenset[str]:
 
 
 def diacritised_words(w: str):
-    """The words of ``w`` that hold a diacritic (a tatweel in the shadow), found from each one."""
+    """The words of ``w`` that hold a diacritic (a tatweel in the shadow), found from each one
+    (a word is short: reading its characters costs less than searching for the next space)."""
     i = w.find("\u0640")
     while i >= 0:
-        a = max(w.rfind(" ", 0, i), w.rfind("\n", 0, i)) + 1  # the usual separators, then a check
-        b = min(x for x in (w.find(" ", i), w.find("\n", i), len(w)) if x >= 0)
-        word = w[a:b]
-        if len(word.split(None, 1)[0]) != len(word) or word[0].isspace():  # another kind of space in it
-            a = i
-            while a > 0 and not w[a - 1].isspace():
-                a -= 1
-            b = i + 1
-            while b < len(w) and not w[b].isspace():
-                b += 1
-            word = w[a:b]
-        yield word
+        a = i
+        while a > 0 and not w[a - 1].isspace():
+            a -= 1
+        b = i + 1
+        while b < len(w) and not w[b].isspace():
+            b += 1
+        yield w[a:b]
         i = w.find("\u0640", b)
