@@ -75,7 +75,7 @@ class _Reader(Layout):
         w = self.w
         found = []
         plain = set(words) if words is not None else set(w.split()) & TRIGGER_WORDS
-        if "\u0640" in w:  # a word written with diacritics: find each trigger as it is written too
+        if (plain or words is None) and "\u0640" in w:  # a trigger with diacritics (its bare form is in words)
             plain.update(x for x in diacritised_words(w) if x.replace("\u0640", "") in TRIGGER_WORDS)
         for word in plain:
             key = word.replace("\u0640", "") if "\u0640" in word else word

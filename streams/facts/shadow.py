@@ -121,15 +121,23 @@ def word_set(w: str, keep: frozenset[str] | None = None) -> frozenset[str]:
 
 
 def diacritised_words(w: str):
-    """The words of ``w`` that hold a diacritic (a tatweel in the shadow), found from each one
-    (a word is short: reading its characters costs less than searching for the next space)."""
+    """The words of ``w`` that hold a diacritic (a tatweel in the shadow), found from each one:
+    between the nearest spaces within a word's length, else (a line break, another kind of space,
+    a very long word) character by character."""
     i = w.find("\u0640")
+    n = len(w)
     while i >= 0:
-        a = i
-        while a > 0 and not w[a - 1].isspace():
-            a -= 1
-        b = i + 1
-        while b < len(w) and not w[b].isspace():
-            b += 1
-        yield w[a:b]
+        lo, hi = max(0, i - 40), min(n, i + 40)
+        a, b = w.rfind(" ", lo, i) + 1, w.find(" ", i, hi)
+        b = hi if b < 0 and hi == n else b
+        word = w[a:b] if (a > 0 or lo == 0) and b >= 0 else ""
+        if not word or len(word.split(None, 1)[0]) != len(word):
+            a = i
+            while a > 0 and not w[a - 1].isspace():
+                a -= 1
+            b = i + 1
+            while b < n and not w[b].isspace():
+                b += 1
+            word = w[a:b]
+        yield word
         i = w.find("\u0640", b)

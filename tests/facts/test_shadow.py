@@ -50,3 +50,9 @@ def test_a_month_after_a_diacritised_proclitic_is_found_and_al_dhi_is_no_month()
 def test_diacritised_words_with_any_kind_of_space():
     w = "قالـ\tوقالـ\u2003ذكرـ\x0bنعمـ"
     assert list(diacritised_words(w)) == ["قالـ", "وقالـ", "ذكرـ", "نعمـ"]
+
+
+def test_diacritised_words_at_the_edges_and_in_long_words():
+    long = "ب" * 60 + "ـ" + "ت" * 60
+    for w in ("قالـ", "ـ", " قالـ ", "أ\nقالـ\nب", long, "x " + long + " y", "قالـ" + " " * 50 + "ذكرـ"):
+        assert list(diacritised_words(w)) == [x for x in w.split() if "ـ" in x], w
