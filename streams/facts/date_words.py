@@ -112,7 +112,6 @@ REL_NEEDLES = ("امس", "اليوم", "غد", "الليله")
 AGO_NEEDLES = ("قبل", "منذ")
 PERIOD_NEEDLES = ("اسبوع", "شهر", "عام", "سنه")
 DIGIT_NEEDLES = ("<four digits>",)
-WITH_ARTICLE = (REL_NEEDLES, PERIOD_NEEDLES)  # key words a pattern may read after ``ال`` (``الأمس``, ``الشهر``)
 
 
 PREFIXES = ("", "و", "ب", "ل", "ف", "ال", "وال", "بال", "لل", "فال", "ول", "وب", "ك", "كال")
@@ -149,7 +148,8 @@ def _at_word_start(s: str, i: int) -> bool:
 
 def _can_match_at(s: str, i: int, article: bool) -> bool:
     """Whether a date pattern can read its key word at ``i``: every pattern wants it at a word
-    start (after a proclitic, or the article ``ال`` where ``article``). A needle elsewhere in a
+    start (after a proclitic, or the article ``ال`` where ``article``: the relative words and
+    periods, ``الأمس``, ``الشهر``). A needle elsewhere in a
     word (``ذي`` in ``الذي``, ``عام`` in ``العامة``, ``غد`` in ``بغداد``) never gives a match, so its
     window is skipped."""
     return _at_word_start(s, i) or (article and s[i - 2:i] == "ال" and i >= 2 and _at_word_start(s, i - 2))
@@ -173,24 +173,31 @@ def four_digit_runs(s: str, digits: list[int] | None = None) -> list[tuple[int, 
 
 
 def windows(s: str, needles: tuple[str, ...], before: int, after: int,
-            words: frozenset[str] | None = None, digits: list[int] | None = None) -> list[tuple[int, int]]:
-    spans = []
-    family = needles
-    if words is not None and needles is not DIGIT_NEEDLES:
-        variants = VARIANTS.get(needles)
-        if variants is None:
-            variants = VARIANTS[needles] = (needle_variants(needles), frozenset(needle_variants(needles)))
-        needles = tuple({variants[0][v] for v in words & variants[1]})  # set & set runs over the smaller
+            words: frozenset[str] | None = None, digits: list[int] | None = None) -> list:
+    """Merged (lo, hi) spans around the key words of one pattern family that occur in ``s``
+    (``words``: the article's word set, so absent key words cost nothing)."""
+    n = len(s)
     if needles is DIGIT_NEEDLES:
-        n = len(s)
         spans = [(max(0, a - before), min(n, b + after)) for a, b in four_digit_runs(s, digits)]
-    article = family in WITH_ARTICLE
-    for w in () if needles is DIGIT_NEEDLES else needles:
-        i = s.find(w)
-        while i >= 0:
-            if _can_match_at(s, i, article):
-                spans.append((max(0, i - before), min(len(s), i + len(w) + after)))
-            i = s.find(w, i + len(w))
+    else:
+        article = needles is REL_NEEDLES or needles is PERIOD_NEEDLES
+        if words is not None:
+            variants = VARIANTS.get(needles)
+            if variants is None:
+                variants = VARIANTS[needles] = (needle_variants(needles), frozenset(needle_variants(needles)))
+            hit = words & variants[1]  # set & set runs over the smaller
+            if not hit:
+                return []
+            needles = {variants[0][v] for v in hit}
+        spans = []
+        for w in needles:
+            i = s.find(w)
+            while i >= 0:
+                if _can_match_at(s, i, article):
+                    spans.append((max(0, i - before), min(n, i + len(w) + after)))
+                i = s.find(w, i + len(w))
+    if len(spans) < 2:
+        return spans
     spans.sort()
     merged: list[list[int]] = []
     for lo, hi in spans:
@@ -198,7 +205,7 @@ def windows(s: str, needles: tuple[str, ...], before: int, after: int,
             merged[-1][1] = max(merged[-1][1], hi)
         else:
             merged.append([lo, hi])
-    return [(lo, hi) for lo, hi in merged]
+    return merged
 
 
 def scan(pattern, s: str, windows: list[tuple[int, int]]) -> list:
