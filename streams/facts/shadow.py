@@ -109,8 +109,10 @@ def shadow_and_words(text: str) -> Shadowed:
 
 def _landmarks(s: str, w: str, kind: np.ndarray) -> Shadowed:
     at = kind.nonzero()[0]
-    kinds = kind[at]
-    return Shadowed(s, w, at[kinds == 1].tolist(), at[kinds == 2].tolist(), at[kinds == 3].tolist())
+    found: tuple[list[int], ...] = ([], [], [], [])
+    for i, k in zip(at.tolist(), kind[at].tolist()):  # a few dozen: cheaper than a mask per kind
+        found[k].append(i)
+    return Shadowed(s, w, found[1], found[2], found[3])
 
 
 def word_set(w: str, keep: frozenset[str] | None = None) -> frozenset[str]:
