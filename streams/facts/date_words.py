@@ -188,12 +188,12 @@ def windows(s: str, needles: tuple[str, ...], before: int, after: int,
             hit = words & variants[1]  # set & set runs over the smaller
             if not hit:
                 return []
-            needles = {variants[0][v] for v in hit}
+            needles = set(map(variants[0].__getitem__, hit))
         spans = []
         for w in needles:
             i = s.find(w)
             while i >= 0:
-                if _can_match_at(s, i, article):
+                if i == 0 or not s[i - 1].isalpha() or _can_match_at(s, i, article):  # (the usual case first)
                     spans.append((max(0, i - before), min(n, i + len(w) + after)))
                 i = s.find(w, i + len(w))
     if len(spans) < 2:
