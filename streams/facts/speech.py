@@ -86,9 +86,29 @@ TOKEN = re.compile(r"[\w\u0640]+|\n|[^\s\w]")  # stdlib re: cheaper per match th
 _OPENERS_OF = {'"': '"', "»": "«", "“": "“”„", "”": "“”„"}  # a closing mark -> the marks it closes
 
 
+def _pair_straight_marks(text: str, marks: list[int]) -> list[tuple[int, int]]:
+    """Every mark is ``"``: the general pairing below then pairs them two by two in each
+    paragraph (a lone last one is dropped); the same result without its stack."""
+    out = []
+    opened = -1
+    nl = text.find("\n")
+    for i in marks:
+        if 0 <= nl < i:  # a new paragraph: an opener left over is dropped
+            opened = -1
+            nl = text.find("\n", i)
+        if opened < 0:
+            opened = i
+        else:
+            out.append((opened, i))
+            opened = -1
+    return out
+
+
 def pair_quote_marks(text: str, marks: list[int] | None = None) -> list[tuple[int, int]]:
     """Outermost balanced quote-mark pairs as (open index, close index), paragraph by paragraph
     (``marks``: the positions of the quote marks, when the caller knows them)."""
+    if marks is not None and text.count('"') == len(marks):
+        return _pair_straight_marks(text, marks)
     out: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
     closed: list[tuple[int, int]] = []

@@ -4,7 +4,7 @@ with a plain scan of the text, whatever order the reader asks in."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from streams.facts.sentences import Layout
 from streams.facts.shadow import shadow
@@ -64,3 +64,14 @@ def test_no_pattern_read_by_search_loops_matches_the_empty_string():
     for p in (W.WRITTEN, W.NUMERIC, W.YEAR, W.BARE_YEAR, W.WEEKDAY, W.RELWORD, W.AGO, W.PERIOD, TOKEN):
         for text in ("", " ", "،", "\n", "ال"):
             assert all(m.end() > m.start() for m in p.finditer(text)), p.pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab "\n«»“”', max_size=60))
+@example('a"b\n"c"d"')
+@example('"a" "b\n\n"c')
+def test_straight_marks_pair_as_the_general_pairing_does(text):
+    from streams.facts.speech import pair_quote_marks
+
+    marks = [i for i, ch in enumerate(text) if ch in '"«»“”„']
+    assert pair_quote_marks(text, marks) == pair_quote_marks(text)  # the second takes the general path
