@@ -217,11 +217,11 @@ def find_quotes(text: str, entities: list[EntitySpan] | None = None, s: str | No
     r = _Reader(text, entities or [], s, w, marks, ends)
     trigs = r.triggers(present)
     # a trigger opens a new clause (and ends the statement before it) after a comma, with و/ف, or as a participle
-    clause_pos = [t[0] for t in trigs if lookup(t[2])[0] == "part" or t[2][:1] in "وف" or r.after_comma(t[0])]
+    kinds = [lookup(t[2]) for t in trigs]  # (kind, gender) of each
+    clause_pos = [t[0] for t, kg in zip(trigs, kinds) if kg[0] == "part" or t[2][:1] in "وف" or r.after_comma(t[0])]
     stmts: list[_Stmt] = []
     claimed: set[int] = set()  # quote opens used by a statement
-    for trig in trigs:
-        kind, gender = lookup(trig[2])
+    for trig, (kind, gender) in zip(trigs, kinds):
         stmt = _read_statement(r, trig, kind, gender, clause_pos, claimed)
         if stmt is not None:
             stmts.append(stmt)
