@@ -114,6 +114,26 @@ class _Reader(Layout):
             k += 1
         return best[0] if best else None
 
+    def named_before(self, spk: Speaker) -> Speaker | None:
+        """``الرئيس اليمني عبدربه منصور هادي ... وأكد الرئيس اليمني أن``: a role the article wrote
+        earlier right before a person's name stands for that person (the earlier role and name).
+        Only a definite phrase is a role (``الرئيس``, ``وزير الخارجية``; not ``تعالى``)."""
+        s, key = self.s, self.s[spk.start:spk.end]
+        if not any(x.startswith("ال") for x in key.split()):
+            return None
+        i, tries = s.rfind(key, 0, spk.start), 0
+        while i >= 0 and tries < 8:
+            j = i + len(key)
+            while j < len(s) and s[j] in " ،,":
+                j += 1
+            k = bisect_left(self.ent_starts, j)
+            while k < len(self.entities) and self.entities[k][0] == j:
+                if self.entities[k][3] == "PER":
+                    return Speaker(self.text[i:self.entities[k][1]], i, self.entities[k][1], self.entities[k][2])
+                k += 1
+            i, tries = s.rfind(key, 0, i), tries + 1
+        return None
+
     def entity_at(self, start: int) -> int | None:
         """End offset of an entity mention starting at ``start``, if any."""
         k = bisect_left(self.ent_starts, start)
@@ -379,4 +399,6 @@ def _resolve(stmts: list[_Stmt], r: _Reader) -> None:
                     if first == head and (st.gender is None or prev.gender in (None, st.gender)):
                         st.speaker = prev.speaker
                         break
+            if st.speaker.entity is None:
+                st.speaker = r.named_before(st.speaker) or st.speaker
         history.append(st)

@@ -116,3 +116,13 @@ def test_speech_participle_without_an_or_colon():
 
 def test_impersonal_background_is_nobodys_statement():
     assert find_quotes("يذكر أن الهيئة هي الجهة المختصة بالتحقيق.") == []
+
+
+def test_a_role_written_earlier_before_a_name_is_that_person():
+    text = ("استقبل الرئيس اليمني عبدربه منصور هادي الوفد في عدن. وأكد الرئيس اليمني أن الحكومة باقية. "
+            "وقال تعالى إن الحق واضح.")
+    qs = find_quotes(text, [_at(text, "عبدربه منصور هادي", "PER", 4)])
+    role = qs[0].speaker
+    assert (role.text, role.entity) == ("الرئيس اليمني عبدربه منصور هادي", 4)
+    assert text[role.start:role.end] == role.text and role.start < text.index("وأكد")
+    assert qs[1].speaker.text == "تعالى" and qs[1].speaker.entity is None  # not a definite role: left as written
