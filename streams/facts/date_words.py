@@ -149,9 +149,8 @@ def _at_word_start(s: str, i: int) -> bool:
 def _can_match_at(s: str, i: int, article: bool) -> bool:
     """Whether a date pattern can read its key word at ``i``: every pattern wants it at a word
     start (after a proclitic, or the article ``ال`` where ``article``: the relative words and
-    periods, ``الأمس``, ``الشهر``). A needle elsewhere in a
-    word (``ذي`` in ``الذي``, ``عام`` in ``العامة``, ``غد`` in ``بغداد``) never gives a match, so its
-    window is skipped."""
+    periods, ``الأمس``, ``الشهر``). A needle elsewhere in a word (``ذي`` in ``الذي``, ``عام`` in
+    ``العامة``, ``غد`` in ``بغداد``) never gives a match, so it opens no window."""
     return _at_word_start(s, i) or (article and s[i - 2:i] == "ال" and i >= 2 and _at_word_start(s, i - 2))
 
 

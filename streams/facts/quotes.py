@@ -21,7 +21,6 @@ offset into ``text``. Three passes, each linear in the length of the text:
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import dataclass
 

@@ -88,9 +88,10 @@ class Shadowed:
 
 
 def shadow_and_words(text: str) -> Shadowed:
-    """The shadow, its words-only form and the quote marks and digits, from one pass over
-    ``text`` (the punctuation table maps every shadow letter to itself, so it applies to ``text``
-    directly). The finders then need no scan of their own for marks or years."""
+    """The shadow, its words-only form and where the quote marks, digits and sentence ends are,
+    from one pass of table look-ups over ``text`` (the punctuation table maps every shadow letter
+    to itself, so it applies to ``text`` directly). The finders then need no regex scan of their
+    own for marks, years or sentence bounds."""
     if len(text) < 256:
         s = text.translate(_TABLE)
         return Shadowed(s, s.translate(_PUNCT_TABLE))
