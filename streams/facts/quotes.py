@@ -133,6 +133,20 @@ class _Reader(Layout):
             i, tries = s.rfind(key, 0, i), tries + 1
         return None
 
+    def person_before(self, pos: int) -> Speaker | None:
+        """A person named right before ``pos`` (only spaces between): the subject of a verb
+        written after it."""
+        e = pos
+        while e > 0 and self.s[e - 1] == " ":
+            e -= 1
+        k = bisect_left(self.ent_starts, e) - 1
+        while k >= 0 and e - self.entities[k][0] <= 80:
+            start, end, idx, typ = self.entities[k]
+            if end == e and typ == "PER":
+                return Speaker(self.text[start:end], start, end, idx)
+            k -= 1
+        return None
+
     def entity_at(self, start: int) -> int | None:
         """End offset of an entity mention starting at ``start``, if any."""
         k = bisect_left(self.ent_starts, start)
@@ -354,6 +368,8 @@ def _read_statement(r: _Reader, trig: Tok, kind: str, gender: str | None, clause
     if np_end is not None and np_end > np_start:
         np_end = r.extend_to_name(toks, np_start, np_end, j)
     spk = r.speaker(toks, np_start, np_end) if np_end is not None and np_end > np_start else None
+    if spk is None and kind == "verb" and head == trig[2]:
+        spk = r.person_before(trig[0])  # ``... أحمد داود أوغلو أعلن أن``: the subject came first
     via = r.speaker(toks, *via_span) if via_span else None
     stmt = _Stmt(start, end, direct, text[trig[0]:trig[1]], spk, via, gender, trig[0])
     if spk is None:

@@ -126,3 +126,10 @@ def test_a_role_written_earlier_before_a_name_is_that_person():
     assert (role.text, role.entity) == ("الرئيس اليمني عبدربه منصور هادي", 4)
     assert text[role.start:role.end] == role.text and role.start < text.index("وأكد")
     assert qs[1].speaker.text == "تعالى" and qs[1].speaker.entity is None  # not a definite role: left as written
+
+
+def test_a_person_named_right_before_the_verb_is_its_subject():
+    text = "وتحدث إردوغان عن الإرهاب. إلا أن رئيس الحكومة أحمد داود أوغلو أعلن أن الانتخابات ستجرى."
+    ents = [_at(text, "إردوغان", "PER", 1), _at(text, "أحمد داود أوغلو", "PER", 2)]
+    [q] = find_quotes(text, ents)
+    assert (q.speaker.text, q.speaker.entity, q.verb) == ("أحمد داود أوغلو", 2, "أعلن")
