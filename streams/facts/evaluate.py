@@ -234,7 +234,8 @@ def format_report(r: dict[str, Any]) -> str:
         lines.append(f"{label}       accuracy {d['accuracy']:.3f}  ({d['correct']}/{d['total']};"
                      f" found {d['found']}, right among found {d['accuracy_found']:.3f})")
     if r.get("splits"):
-        lines.append("by half (dev: used to tune the rules; test: annotated afterwards, never tuned on):")
+        lines.append("by half (dev: used to tune the rules; test: annotated afterwards, not tuned on except"
+                     " two speaker rules read from its errors, see README):")
         lines.append("  half  articles  span-F1  spk-direct  spk-reported  dates-written  dates-relative")
         for name, s in r["splits"].items():
             lines.append(f"  {name:<5} {s['articles']:>8}  {s['quote_spans']['f1']:.3f}    {s['speaker_direct']['accuracy']:.3f}"
