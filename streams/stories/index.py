@@ -264,7 +264,7 @@ class StoryIndex:
     def _keys(self, f: Features) -> list[str]:
         if f.empty:
             return []
-        words = sorted(set(f.keys[: self.config.term_keys]) | set(sorted(f.anchors, key=len, reverse=True)[:4]))
+        words = sorted(set(f.keys[: self.config.term_keys]) | set(sorted(f.anchors, key=_longest_first)[:4]))
         return minhash.band_keys(f.sig) + [f"t:{w}" for w in words]
 
     def _matches(self, f: Features, keys: list[str]) -> list[Match]:
@@ -344,3 +344,8 @@ def summary(story: dict[str, Any]) -> dict[str, Any]:
             "first_seen_at": story["first_seen_at"], "first_seen": story["first_seen"],
             "last_seen": story["last_seen"], "article_count": story["count"], "sources": story["sources"],
             "top_entities": list(story["entities"])[:10]}
+
+
+def _longest_first(word: str) -> tuple[int, str]:
+    """Longest anchors first, ties alphabetical: never set order, which differs per process."""
+    return -len(word), word
