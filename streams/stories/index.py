@@ -24,6 +24,7 @@ dicts (``news-streams process``, tests) and over Faust tables (the worker).
 from __future__ import annotations
 
 import heapq
+import math
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from . import minhash
-from .features import Features, event_time, extract, overlap, terms_similarity
+from .features import Features, heaviest_first, event_time, extract, overlap, terms_similarity
 
 HOUR = 3600.0
 
@@ -76,15 +77,14 @@ class Match:
         return max(self.text, self.terms)
 
 
-def compare(a: Features, b: dict[str, Any], cfg: StoryConfig) -> Match:
-    """Article ``a`` against a stored article summary ``b``."""
-    text = minhash.similarity(a.sig, _sig(b))
+def compare(a: Features, b: dict[str, Any], cfg: StoryConfig, cache: dict[str, tuple] | None = None) -> Match:
+    """Article ``a`` against a stored article summary ``b`` (``cache``: decoded summaries by id)."""
+    sig, lnums, nums, banch, bc = _parsed(b, {} if cache is None else cache)
+    text = minhash.similarity(a.sig, sig)
     terms = terms_similarity(a.terms, b["terms"])
-    lead = overlap(a.lead_numbers, frozenset(b["lnums"]))
-    whole = overlap(a.numbers, frozenset(b["nums"]))
-    banch = frozenset(b["anchors"])
+    lead = overlap(a.lead_numbers, lnums)
+    whole = overlap(a.numbers, nums)
     anchors = len(a.anchors & banch) / min(len(a.anchors), len(banch)) if a.anchors and banch else None
-    bc = frozenset(b["countries"])
     veto = ((lead is not None and lead < cfg.veto_numbers)
             or (text < cfg.anchor_veto_below
                 and ((anchors == 0.0 and min(len(a.anchors), len(banch)) >= 2)
@@ -136,6 +136,7 @@ class StoryIndex:
     counters: dict[str, int] = field(default_factory=lambda: {
         "stories_opened": 0, "joined": 0, "near_copies": 0, "own_story_bad_input": 0,
         "stories_closed": 0, "articles_expired": 0})
+    _decoded: dict[str, tuple] = field(default_factory=dict, repr=False)  # see _parsed
 
     # ---- the one public step -------------------------------------------------------------
     def assign(self, article: Any) -> Assignment:
@@ -243,6 +244,7 @@ class StoryIndex:
                 if a is None or a["t"] >= mark - cfg.window:
                     continue
                 del self.articles[aid]
+                self._decoded.pop(aid, None)
                 self.counters["articles_expired"] += 1
                 for key in a.get("keys", ()):
                     entries = self.keys.get(key)
@@ -274,12 +276,12 @@ class StoryIndex:
             for aid, t in self.keys.get(key, ()):
                 if lo <= t <= hi and aid != f.id:
                     seen[aid] = None
-        ids = sorted(seen, key=lambda a: a)[: self.config.max_candidates]
+        ids = sorted(seen)[: self.config.max_candidates]
         out = []
         for aid in ids:
             b = self.articles.get(aid)
             if b is not None:
-                out.append(compare(f, b, self.config))
+                out.append(compare(f, b, self.config, self._decoded))
         return out
 
     # ---- state updates ---------------------------------------------------------------------
@@ -305,8 +307,9 @@ class StoryIndex:
         acc = dict(s["_sum"])
         for k, v in f.terms.items():
             acc[k] = acc.get(k, 0.0) + v
-        acc = dict(sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[:64])
-        norm = float(np.sqrt(sum(v * v for v in acc.values()))) or 1.0
+        if len(acc) > 64:  # keep the 64 heaviest terms
+            acc = dict(heapq.nsmallest(64, acc.items(), key=heaviest_first))
+        norm = math.sqrt(sum(v * v for v in acc.values())) or 1.0
         s["_sum"] = acc
         s["centroid"] = {k: v / norm for k, v in acc.items()}
         self.stories[s["id"]] = s
@@ -331,11 +334,24 @@ class StoryIndex:
                 "buckets": len(self.buckets)}
 
 
-def _sig(b: dict[str, Any]) -> np.ndarray:
-    sig = b.get("_sig")
-    if sig is None:
-        sig = np.frombuffer(bytes.fromhex(b["sig"]), dtype=np.uint32)
-    return sig
+def _parsed(b: dict[str, Any], cache: dict[str, tuple]) -> tuple:
+    """A stored summary decoded for comparison (signature array, figure, name and country sets).
+
+    Cached by article id: a summary never changes once written; the entry is checked against the
+    stored signature and time, so an id written again after expiry is decoded afresh.
+    """
+    hit = cache.get(b["id"])
+    if hit is not None and hit[0] == b["sig"] and hit[1] == b["t"]:
+        return hit[2]
+    out = (np.frombuffer(bytes.fromhex(b["sig"]), dtype=np.uint32), frozenset(b["lnums"]), frozenset(b["nums"]),
+           frozenset(b["anchors"]), frozenset(b["countries"]))
+    if len(cache) >= _PARSED_MAX:
+        cache.clear()
+    cache[b["id"]] = (b["sig"], b["t"], out)
+    return out
+
+
+_PARSED_MAX = 20_000
 
 
 def summary(story: dict[str, Any]) -> dict[str, Any]:
