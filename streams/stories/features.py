@@ -44,6 +44,10 @@ ANCHOR_WEIGHT = 3.0
 #: Names in the lead count as anchors unless very common in general Arabic (Zipf > 4).
 NAME_WEIGHT = 2.0
 MAX_ANCHORS = 32
+#: Entity types that give no anchors: MISC (events, nationalities), and organisations, which recur
+#: across unrelated events (a ministry's, a relief centre's or a club's daily news), so sharing one
+#: says little about sharing the event; people and places do.
+ANCHOR_SKIP = frozenset({"MISC", "ORG"})
 LEAD_CHARS = 300
 #: Saudi Arabia (Q851): named in most articles of the corpus, so it tells nothing apart.
 HOME_COUNTRY = "Q851"
@@ -196,7 +200,7 @@ def _entity_views(entities: Any) -> tuple[list[str], set[str], set[str]]:
             continue
         if len(ents) < 16:
             ents.append(etext)
-        if ev.get("type") != "MISC" and (ev.get("in_title") or (ev.get("first_start") or 0) < LEAD_CHARS):
+        if ev.get("type") not in ANCHOR_SKIP and (ev.get("in_title") or (ev.get("first_start") or 0) < LEAD_CHARS):
             if len(anchors) < MAX_ANCHORS:
                 anchors.update(_name_stems(etext))
             eid = ev.get("id")

@@ -53,8 +53,18 @@ class StoryConfig:
     veto_numbers: float = 0.34  # lead-figure overlap below which a merge is vetoed
     anchor_veto_below: float = 0.9  # disjoint anchors (names in title/lead) veto a merge below this text similarity
     anchor_terms: float = 0.25  # shared anchors plus this rare-term cosine: the same story
-    far: float = 20 * HOUR  # further apart than this, only near copies, shared anchors or ...
-    far_terms: float = 0.75  # ... this rare-term cosine join
+    # Time decay: up to ``near`` apart the thresholds above; from ``far`` on, only a near copy
+    # (``near_copy``) or ``far_terms`` joins; linear in between (no cliff at one hour).
+    near: float = 20 * HOUR
+    far: float = 48 * HOUR
+    far_terms: float = 0.75
+    # The shared-names rule decays faster: the same people and places recur in other events
+    # within a day (a follow-up, the next day's count), wire rewrites of one event come within hours.
+    anchor_near: float = 6 * HOUR
+    anchor_far: float = 20 * HOUR
+    anchor_terms_far: float = 0.6
+    centroid_far: float = 0.3  # the centroid threshold for a member ``far`` apart (linear from ``centroid``)
+    centroid_text: float = 1.01  # text similarity with the matched member that skips the centroid check
     max_candidates: int = 256
     term_keys: int = 4  # the article's rarest lead terms used as candidate keys (plus up to 4 anchors)
     max_per_key: int = 48  # newest entries kept per index key (boilerplate keys stay small)
@@ -71,10 +81,22 @@ class Match:
     same: bool
     near_copy: bool
     veto: bool = False
+    farness: float = 0.0
 
     @property
     def score(self) -> float:
         return max(self.text, self.terms)
+
+
+def _farness(dt: float, near: float, far: float) -> float:
+    """0 up to ``near`` apart (the near rules), 1 from ``far`` on (the far rules), linear between."""
+    if dt <= near:
+        return 0.0
+    return 1.0 if dt >= far else (dt - near) / (far - near)
+
+
+def _lerp(lo: float, hi: float, d: float) -> float:
+    return lo + (hi - lo) * d
 
 
 def compare(a: Features, b: dict[str, Any], cfg: StoryConfig, cache: dict[str, tuple] | None = None) -> Match:
@@ -89,17 +111,15 @@ def compare(a: Features, b: dict[str, Any], cfg: StoryConfig, cache: dict[str, t
             or (text < cfg.anchor_veto_below
                 and ((anchors == 0.0 and min(len(a.anchors), len(banch)) >= 2)
                      or (a.countries and bc and not a.countries & bc))))
-    far = abs(a.published - b["t"]) > cfg.far
-    if far:
-        same = (text >= cfg.near_copy or terms >= cfg.far_terms
-                or (anchors is not None and anchors >= 0.5 and terms >= cfg.same_terms))
-    else:
-        same = (text >= cfg.same_text or terms >= cfg.same_terms
-                or (text >= cfg.mix_text and terms >= cfg.mix_terms)
-                or (anchors is not None and anchors >= 0.5 and terms >= cfg.anchor_terms))
+    dt = abs(a.published - b["t"])
+    d = _farness(dt, cfg.near, cfg.far)
+    same = (text >= _lerp(cfg.same_text, cfg.near_copy, d) or terms >= _lerp(cfg.same_terms, cfg.far_terms, d)
+            or (d < 1.0 and text >= cfg.mix_text and terms >= _lerp(cfg.mix_terms, cfg.far_terms, d))
+            or (anchors is not None and anchors >= 0.5
+                and terms >= _lerp(cfg.anchor_terms, cfg.anchor_terms_far, _farness(dt, cfg.anchor_near, cfg.anchor_far))))
     same = same and not veto
     near = not veto and text >= cfg.near_copy and (whole is None or whole >= 0.8)
-    return Match(b["id"], text, terms, lead, same, near, veto)
+    return Match(b["id"], text, terms, lead, same, near, veto, d)
 
 
 @dataclass(slots=True)
@@ -163,6 +183,7 @@ class StoryIndex:
         dup = next((m for m in sorted(matches, key=lambda m: (-m.text, m.article)) if m.near_copy), None)
         story, best = None, None
         vetoed = {self.articles[m.article]["story"] for m in matches if m.veto}
+        cfg = self.config
         for m in ([dup] if dup else []) + [m for m in matches if m.same]:
             sid = self.articles[m.article]["story"]
             s = self.stories.get(sid)
@@ -170,7 +191,8 @@ class StoryIndex:
                 continue
             # Against chaining: the article must fit the story as a whole (its centroid), and no
             # member it was compared with may veto it (other figures, names, countries).
-            if m is not dup and (sid in vetoed or terms_similarity(f.terms, s["centroid"]) < self.config.centroid):
+            if m is not dup and (sid in vetoed or (m.text < cfg.centroid_text and terms_similarity(
+                    f.terms, s["centroid"]) < _lerp(cfg.centroid, cfg.centroid_far, m.farness))):
                 continue
             story, best = s, m
             break
