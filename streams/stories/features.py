@@ -20,8 +20,10 @@ from __future__ import annotations
 import functools
 import heapq
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -171,14 +173,13 @@ def _name_stems(name: str) -> tuple[str, ...]:
 
 def _lead_terms(title: str, tokens: list[str]) -> list[tuple[str, float]]:
     """The rarest stems of the title and the lead, heaviest first (ties: alphabetical)."""
-    weights: dict[str, float] = {}
-    cache = _SW_CACHE
-    for w in _WORD.findall(title) + tokens[:LEAD_WORDS]:
-        sw = cache.get(w, _MISS)
+    words = _WORD.findall(title) + tokens[:LEAD_WORDS]
+    weights: defaultdict[str, float] = defaultdict(float)
+    for w, sw in zip(words, map(_SW_CACHE.get, words, repeat(_MISS))):  # one C-level pass over the cache
         if sw is _MISS:
             sw = _stem_weight(w)
         if sw is not None:
-            weights[sw[0]] = weights.get(sw[0], 0.0) + sw[1]
+            weights[sw[0]] += sw[1]
     return heapq.nsmallest(MAX_TERMS, weights.items(), key=heaviest_first)
 
 
