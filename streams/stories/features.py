@@ -18,12 +18,10 @@ Every view is capped, so a 1 MB article costs and weighs the same as a long one.
 from __future__ import annotations
 
 import functools
-import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -117,17 +115,16 @@ def stem(word: str) -> str:
     return word
 
 
-_SW_CACHE: dict[str, tuple[str, float] | None] = {}
-_MISS = object()
+_SW_CACHE: dict[str, tuple[str, float] | tuple[()]] = {}
 
 
-def _stem_weight(word: str) -> tuple[str, float] | None:
-    """(stem, weight) of a lead word, or None for short words and figures; memoised."""
+def _stem_weight(word: str) -> tuple[str, float] | tuple[()]:
+    """(stem, weight) of a lead word, or () for short words and figures; memoised."""
     try:
         return _SW_CACHE[word]
     except KeyError:
         pass
-    out = None if len(word) < _MIN_LEN or word.isdigit() else (stem(word), weight(word))
+    out = () if len(word) < _MIN_LEN or word.isdigit() else (stem(word), weight(word))
     if len(_SW_CACHE) < 500_000:
         _SW_CACHE[word] = out
     return out
@@ -174,14 +171,13 @@ def _name_stems(name: str) -> tuple[str, ...]:
 def _lead_terms(title: str, tokens: list[str]) -> list[tuple[str, float]]:
     """The rarest stems of the title and the lead, heaviest first (ties: alphabetical)."""
     words = _WORD.findall(title) + tokens[:LEAD_WORDS]
+    sws = list(map(_SW_CACHE.get, words))  # one C-level pass over the cache
+    if None in sws:
+        sws = [_stem_weight(w) if sw is None else sw for w, sw in zip(words, sws)]
     weights: defaultdict[str, float] = defaultdict(float)
-    for w, sw in zip(words, map(_SW_CACHE.get, words, repeat(_MISS))):  # one C-level pass over the cache
-        if sw is _MISS:
-            sw = _stem_weight(w)
-        if sw is not None:
-            weights[sw[0]] += sw[1]
-    return heapq.nsmallest(MAX_TERMS, weights.items(), key=heaviest_first)
-
+    for s, x in filter(None, sws):  # () = a word of no weight
+        weights[s] += x
+    return sorted(weights.items(), key=heaviest_first)[:MAX_TERMS]
 
 def heaviest_first(kv: tuple[str, float]) -> tuple[float, str]:
     return -kv[1], kv[0]

@@ -23,7 +23,6 @@ dicts (``news-streams process``, tests) and over Faust tables (the worker).
 
 from __future__ import annotations
 
-import heapq
 import math
 import time
 from collections.abc import MutableMapping
@@ -330,7 +329,7 @@ class StoryIndex:
         for k, v in f.terms.items():
             acc[k] = acc.get(k, 0.0) + v
         if len(acc) > 64:  # keep the 64 heaviest terms
-            acc = dict(heapq.nsmallest(64, acc.items(), key=heaviest_first))
+            acc = dict(sorted(acc.items(), key=heaviest_first)[:64])
         norm = math.sqrt(sum(v * v for v in acc.values())) or 1.0
         s["_sum"] = acc
         s["centroid"] = {k: v / norm for k, v in acc.items()}
