@@ -344,10 +344,16 @@ class StoryIndex:
                                "sig": f.sig.tobytes().hex(),
                                "terms": f.terms, "nums": sorted(f.numbers), "lnums": sorted(f.lead_numbers),
                                "anchors": sorted(f.anchors), "countries": sorted(f.countries), "keys": keys}
-        cap = self.config.max_per_key
+        cap, store, entry = self.config.max_per_key, self.keys, [f.id, f.published]
         for key in keys:
-            entries = self.keys.get(key)
-            self.keys[key] = [*entries[1 - cap:], [f.id, f.published]] if entries else [[f.id, f.published]]
+            entries = store.get(key)
+            if entries:  # in place, then written back (a Faust table sends it to its changelog)
+                entries.append(entry)
+                if len(entries) > cap:
+                    del entries[:-cap]
+                store[key] = entries
+            else:
+                store[key] = [entry]
         self._bucket(f.published, "articles", [f.id])
 
     def state_size(self) -> dict[str, int]:
