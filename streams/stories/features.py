@@ -248,7 +248,7 @@ def terms_similarity(a: dict[str, float], b: dict[str, float]) -> float:
     """Cosine of two unit-normalised rare-term vectors."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(v * b[k] for k, v in a.items() if k in b)
+    return sum([v * b[k] for k, v in a.items() if k in b])  # a list: faster than a generator here
 
 
 def overlap(a: frozenset[str], b: frozenset[str]) -> float | None:
