@@ -344,16 +344,13 @@ class StoryIndex:
                                "sig": f.sig.tobytes().hex(),
                                "terms": f.terms, "nums": sorted(f.numbers), "lnums": sorted(f.lead_numbers),
                                "anchors": sorted(f.anchors), "countries": sorted(f.countries), "keys": keys}
-        cap, store, entry = self.config.max_per_key, self.keys, [f.id, f.published]
+        cap = self.config.max_per_key
         for key in keys:
-            entries = store.get(key)
-            if entries:  # in place, then written back (a Faust table sends it to its changelog)
-                entries.append(entry)
-                if len(entries) > cap:
-                    del entries[:-cap]
-                store[key] = entries
-            else:
-                store[key] = [entry]
+            # A new list, never the stored one changed in place: a Faust table serialises its
+            # changelog record when the producer sends it, so an in-place change could leak a
+            # later state into an earlier record (and into a restore after a crash).
+            entries = self.keys.get(key)
+            self.keys[key] = [*entries[1 - cap:], [f.id, f.published]] if entries else [[f.id, f.published]]
         self._bucket(f.published, "articles", [f.id])
 
     def state_size(self) -> dict[str, int]:
