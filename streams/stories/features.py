@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -43,6 +44,10 @@ ANCHOR_WEIGHT = 3.0
 #: Names in the lead count as anchors unless very common in general Arabic (Zipf > 4).
 NAME_WEIGHT = 2.0
 MAX_ANCHORS = 32
+#: Entity types that give no anchors: MISC (events, nationalities), and organisations, which recur
+#: across unrelated events (a ministry's, a relief centre's or a club's daily news), so sharing one
+#: says little about sharing the event; people and places do.
+ANCHOR_SKIP = frozenset({"MISC", "ORG"})
 LEAD_CHARS = 300
 #: Saudi Arabia (Q851): named in most articles of the corpus, so it tells nothing apart.
 HOME_COUNTRY = "Q851"
@@ -110,28 +115,32 @@ def stem(word: str) -> str:
     return word
 
 
-_SW_CACHE: dict[str, tuple[str, float] | None] = {}
-_MISS = object()
+_SW_CACHE: dict[str, tuple[str, float] | tuple[()]] = {}
 
 
-def _stem_weight(word: str) -> tuple[str, float] | None:
-    """(stem, weight) of a lead word, or None for short words and figures; memoised."""
+def _stem_weight(word: str) -> tuple[str, float] | tuple[()]:
+    """(stem, weight) of a lead word, or () for short words and figures; memoised."""
     try:
         return _SW_CACHE[word]
     except KeyError:
         pass
-    out = None if len(word) < _MIN_LEN or word.isdigit() else (stem(word), weight(word))
+    out = () if len(word) < _MIN_LEN or word.isdigit() else (stem(word), weight(word))
     if len(_SW_CACHE) < 500_000:
         _SW_CACHE[word] = out
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _norm():
+    from ..entities.normalize import norm
+
+    return norm
+
+
 def normalize_title(title: str | None) -> str:
     if not title:
         return ""
-    from ..entities.normalize import norm
-
-    return norm(title)
+    return _norm()(title)
 
 
 def numbers_of(text: str, limit: int = MAX_NUMBERS) -> frozenset[str]:
@@ -146,29 +155,41 @@ def numbers_of(text: str, limit: int = MAX_NUMBERS) -> frozenset[str]:
     return frozenset(out)
 
 
-def extract(article: Any, published: float | None) -> Features:
-    """Features of an enriched article (dataclass or dict with the ``enriched`` fields)."""
-    get = article.get if isinstance(article, dict) else (lambda k, d=None: getattr(article, k, d))
-    text: str = get("text_normalized") or ""
-    title = normalize_title(get("title"))
-    tokens = _WORD.findall(text, endpos=min(len(text), minhash.MAX_TOKENS * 12))
-    sig = minhash.signature(minhash.shingle_hashes(minhash.token_hashes(tokens)))
-    lead = _WORD.findall(title) + tokens[:LEAD_WORDS]
-    weights: dict[str, float] = {}
-    cache = _SW_CACHE
-    for w in lead:
-        sw = cache.get(w, _MISS)
-        if sw is _MISS:
-            sw = _stem_weight(w)
-        if sw is not None:
-            weights[sw[0]] = weights.get(sw[0], 0.0) + sw[1]
-    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
-    norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
-    terms = {k: v / norm for k, v in top if v > 0}
+_NAME_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def _name_stems(name: str) -> tuple[str, ...]:
+    """Stems of an entity name's words that are rare enough to be anchors; memoised."""
+    out = _NAME_CACHE.get(name)
+    if out is None:
+        out = tuple(stem(w) for w in _WORD.findall(normalize_title(name)) if weight(w) >= NAME_WEIGHT)
+        if len(_NAME_CACHE) < 200_000:
+            _NAME_CACHE[name] = out
+    return out
+
+
+def _lead_terms(title: str, tokens: list[str]) -> list[tuple[str, float]]:
+    """The rarest stems of the title and the lead, heaviest first (ties: alphabetical)."""
+    words = _WORD.findall(title) + tokens[:LEAD_WORDS]
+    sws = list(map(_SW_CACHE.get, words))  # one C-level pass over the cache
+    if None in sws:
+        sws = [_stem_weight(w) if sw is None else sw for w, sw in zip(words, sws)]
+    weights: defaultdict[str, float] = defaultdict(float)
+    for s, x in filter(None, sws):  # () = a word of no weight
+        weights[s] += x
+    return sorted(weights.items(), key=heaviest_first)[:MAX_TERMS]
+
+def heaviest_first(kv: tuple[str, float]) -> tuple[float, str]:
+    return -kv[1], kv[0]
+
+
+def _entity_views(entities: Any) -> tuple[list[str], set[str], set[str]]:
+    """Entity texts (first 16), anchor stems and foreign countries named in the title or lead."""
     ents: list[str] = []
     anchors: set[str] = set()
     countries: set[str] = set()
-    for e in get("entities") or ():
+    known = _country_ids()
+    for e in entities or ():
         ev = e if isinstance(e, dict) else {k: getattr(e, k, None)
                                             for k in ("text", "type", "in_title", "first_start", "id")}
         etext = ev.get("text")
@@ -176,17 +197,33 @@ def extract(article: Any, published: float | None) -> Features:
             continue
         if len(ents) < 16:
             ents.append(etext)
-        if ev.get("type") != "MISC" and (ev.get("in_title") or (ev.get("first_start") or 0) < LEAD_CHARS):
+        if ev.get("type") not in ANCHOR_SKIP and (ev.get("in_title") or (ev.get("first_start") or 0) < LEAD_CHARS):
             if len(anchors) < MAX_ANCHORS:
-                anchors.update(stem(w) for w in _WORD.findall(normalize_title(etext)) if weight(w) >= NAME_WEIGHT)
-            if ev.get("id") in _country_ids() and ev.get("id") != HOME_COUNTRY:
-                countries.add(ev["id"])
+                anchors.update(_name_stems(etext))
+            eid = ev.get("id")
+            if eid in known and eid != HOME_COUNTRY:
+                countries.add(eid)
+    return ents, anchors, countries
+
+
+def extract(article: Any, published: float | None) -> Features:
+    """Features of an enriched article (dataclass or dict with the ``enriched`` fields)."""
+    get = article.get if isinstance(article, dict) else (lambda k, d=None: getattr(article, k, d))
+    text: str = get("text_normalized") or ""
+    raw_title = get("title")
+    title = normalize_title(raw_title)
+    tokens = _WORD.findall(text, endpos=min(len(text), minhash.MAX_TOKENS * 12))
+    sig = minhash.signature(minhash.shingle_hashes(minhash.token_hashes(tokens)))
+    top = _lead_terms(title, tokens)
+    norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
+    terms = {k: v / norm for k, v in top if v > 0}
+    ents, anchors, countries = _entity_views(get("entities"))
     lead_text = title + " " + " ".join(tokens[:LEAD_WORDS])
     return Features(
         id=str(get("id")), published=published, sig=sig, terms=terms,
         keys=[k for k, _ in top[:6]],
         numbers=numbers_of(text[: 200_000]), lead_numbers=numbers_of(lead_text),
-        source=get("source"), title=(get("title") or None) and str(get("title"))[:300], entities=ents,
+        source=get("source"), title=(raw_title or None) and str(raw_title)[:300], entities=ents,
         anchors=frozenset(sorted(anchors)[:MAX_ANCHORS]), countries=frozenset(countries),
         empty=not tokens,
     )
@@ -211,7 +248,7 @@ def terms_similarity(a: dict[str, float], b: dict[str, float]) -> float:
     """Cosine of two unit-normalised rare-term vectors."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(v * b[k] for k, v in a.items() if k in b)
+    return sum([v * b[k] for k, v in a.items() if k in b])  # a list: faster than a generator here
 
 
 def overlap(a: frozenset[str], b: frozenset[str]) -> float | None:

@@ -23,7 +23,7 @@ dicts (``news-streams process``, tests) and over Faust tables (the worker).
 
 from __future__ import annotations
 
-import heapq
+import math
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import minhash
-from .features import Features, event_time, extract, overlap, terms_similarity
+from .features import Features, heaviest_first, event_time, extract, overlap, terms_similarity
 
 HOUR = 3600.0
 
@@ -52,8 +52,18 @@ class StoryConfig:
     veto_numbers: float = 0.34  # lead-figure overlap below which a merge is vetoed
     anchor_veto_below: float = 0.9  # disjoint anchors (names in title/lead) veto a merge below this text similarity
     anchor_terms: float = 0.25  # shared anchors plus this rare-term cosine: the same story
-    far: float = 20 * HOUR  # further apart than this, only near copies, shared anchors or ...
-    far_terms: float = 0.75  # ... this rare-term cosine join
+    # Time decay: up to ``near`` apart the thresholds above; from ``far`` on, only a near copy
+    # (``near_copy``) or ``far_terms`` joins; linear in between (no cliff at one hour).
+    near: float = 20 * HOUR
+    far: float = 48 * HOUR
+    far_terms: float = 0.75
+    # The shared-names rule decays faster: the same people and places recur in other events
+    # within a day (a follow-up, the next day's count), wire rewrites of one event come within hours.
+    anchor_near: float = 6 * HOUR
+    anchor_far: float = 20 * HOUR
+    anchor_terms_far: float = 0.6
+    centroid_far: float = 0.3  # the centroid threshold for a member ``far`` apart (linear from ``centroid``)
+    centroid_text: float = 1.01  # text similarity with the matched member that skips the centroid check
     max_candidates: int = 256
     term_keys: int = 4  # the article's rarest lead terms used as candidate keys (plus up to 4 anchors)
     max_per_key: int = 48  # newest entries kept per index key (boilerplate keys stay small)
@@ -70,36 +80,45 @@ class Match:
     same: bool
     near_copy: bool
     veto: bool = False
+    farness: float = 0.0
 
     @property
     def score(self) -> float:
         return max(self.text, self.terms)
 
 
-def compare(a: Features, b: dict[str, Any], cfg: StoryConfig) -> Match:
-    """Article ``a`` against a stored article summary ``b``."""
-    text = minhash.similarity(a.sig, _sig(b))
+def _farness(dt: float, near: float, far: float) -> float:
+    """0 up to ``near`` apart (the near rules), 1 from ``far`` on (the far rules), linear between."""
+    if dt <= near:
+        return 0.0
+    return 1.0 if dt >= far else (dt - near) / (far - near)
+
+
+def _lerp(lo: float, hi: float, d: float) -> float:
+    return lo + (hi - lo) * d
+
+
+def compare(a: Features, b: dict[str, Any], cfg: StoryConfig, cache: dict[str, tuple] | None = None) -> Match:
+    """Article ``a`` against a stored article summary ``b`` (``cache``: decoded summaries by id)."""
+    sig, lnums, nums, banch, bc = _parsed(b, {} if cache is None else cache)
+    text = minhash.similarity(a.sig, sig)
     terms = terms_similarity(a.terms, b["terms"])
-    lead = overlap(a.lead_numbers, frozenset(b["lnums"]))
-    whole = overlap(a.numbers, frozenset(b["nums"]))
-    banch = frozenset(b["anchors"])
+    lead = overlap(a.lead_numbers, lnums)
+    whole = overlap(a.numbers, nums)
     anchors = len(a.anchors & banch) / min(len(a.anchors), len(banch)) if a.anchors and banch else None
-    bc = frozenset(b["countries"])
     veto = ((lead is not None and lead < cfg.veto_numbers)
             or (text < cfg.anchor_veto_below
                 and ((anchors == 0.0 and min(len(a.anchors), len(banch)) >= 2)
                      or (a.countries and bc and not a.countries & bc))))
-    far = abs(a.published - b["t"]) > cfg.far
-    if far:
-        same = (text >= cfg.near_copy or terms >= cfg.far_terms
-                or (anchors is not None and anchors >= 0.5 and terms >= cfg.same_terms))
-    else:
-        same = (text >= cfg.same_text or terms >= cfg.same_terms
-                or (text >= cfg.mix_text and terms >= cfg.mix_terms)
-                or (anchors is not None and anchors >= 0.5 and terms >= cfg.anchor_terms))
+    dt = abs(a.published - b["t"])
+    d = _farness(dt, cfg.near, cfg.far)
+    same = (text >= _lerp(cfg.same_text, cfg.near_copy, d) or terms >= _lerp(cfg.same_terms, cfg.far_terms, d)
+            or (d < 1.0 and text >= cfg.mix_text and terms >= _lerp(cfg.mix_terms, cfg.far_terms, d))
+            or (anchors is not None and anchors >= 0.5
+                and terms >= _lerp(cfg.anchor_terms, cfg.anchor_terms_far, _farness(dt, cfg.anchor_near, cfg.anchor_far))))
     same = same and not veto
     near = not veto and text >= cfg.near_copy and (whole is None or whole >= 0.8)
-    return Match(b["id"], text, terms, lead, same, near, veto)
+    return Match(b["id"], text, terms, lead, same, near, veto, d)
 
 
 @dataclass(slots=True)
@@ -136,6 +155,7 @@ class StoryIndex:
     counters: dict[str, int] = field(default_factory=lambda: {
         "stories_opened": 0, "joined": 0, "near_copies": 0, "own_story_bad_input": 0,
         "stories_closed": 0, "articles_expired": 0})
+    _decoded: dict[str, tuple] = field(default_factory=dict, repr=False)  # see _parsed
 
     # ---- the one public step -------------------------------------------------------------
     def assign(self, article: Any) -> Assignment:
@@ -162,6 +182,7 @@ class StoryIndex:
         dup = next((m for m in sorted(matches, key=lambda m: (-m.text, m.article)) if m.near_copy), None)
         story, best = None, None
         vetoed = {self.articles[m.article]["story"] for m in matches if m.veto}
+        cfg = self.config
         for m in ([dup] if dup else []) + [m for m in matches if m.same]:
             sid = self.articles[m.article]["story"]
             s = self.stories.get(sid)
@@ -169,7 +190,8 @@ class StoryIndex:
                 continue
             # Against chaining: the article must fit the story as a whole (its centroid), and no
             # member it was compared with may veto it (other figures, names, countries).
-            if m is not dup and (sid in vetoed or terms_similarity(f.terms, s["centroid"]) < self.config.centroid):
+            if m is not dup and (sid in vetoed or (m.text < cfg.centroid_text and terms_similarity(
+                    f.terms, s["centroid"]) < _lerp(cfg.centroid, cfg.centroid_far, m.farness))):
                 continue
             story, best = s, m
             break
@@ -243,6 +265,7 @@ class StoryIndex:
                 if a is None or a["t"] >= mark - cfg.window:
                     continue
                 del self.articles[aid]
+                self._decoded.pop(aid, None)
                 self.counters["articles_expired"] += 1
                 for key in a.get("keys", ()):
                     entries = self.keys.get(key)
@@ -264,7 +287,7 @@ class StoryIndex:
     def _keys(self, f: Features) -> list[str]:
         if f.empty:
             return []
-        words = sorted(set(f.keys[: self.config.term_keys]) | set(sorted(f.anchors, key=len, reverse=True)[:4]))
+        words = sorted(set(f.keys[: self.config.term_keys]) | set(sorted(f.anchors, key=_longest_first)[:4]))
         return minhash.band_keys(f.sig) + [f"t:{w}" for w in words]
 
     def _matches(self, f: Features, keys: list[str]) -> list[Match]:
@@ -274,12 +297,12 @@ class StoryIndex:
             for aid, t in self.keys.get(key, ()):
                 if lo <= t <= hi and aid != f.id:
                     seen[aid] = None
-        ids = sorted(seen, key=lambda a: a)[: self.config.max_candidates]
+        ids = sorted(seen)[: self.config.max_candidates]
         out = []
         for aid in ids:
             b = self.articles.get(aid)
             if b is not None:
-                out.append(compare(f, b, self.config))
+                out.append(compare(f, b, self.config, self._decoded))
         return out
 
     # ---- state updates ---------------------------------------------------------------------
@@ -305,8 +328,9 @@ class StoryIndex:
         acc = dict(s["_sum"])
         for k, v in f.terms.items():
             acc[k] = acc.get(k, 0.0) + v
-        acc = dict(sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[:64])
-        norm = float(np.sqrt(sum(v * v for v in acc.values()))) or 1.0
+        if len(acc) > 64:  # keep the 64 heaviest terms
+            acc = dict(sorted(acc.items(), key=heaviest_first)[:64])
+        norm = math.sqrt(sum(v * v for v in acc.values())) or 1.0
         s["_sum"] = acc
         s["centroid"] = {k: v / norm for k, v in acc.items()}
         self.stories[s["id"]] = s
@@ -322,6 +346,9 @@ class StoryIndex:
                                "anchors": sorted(f.anchors), "countries": sorted(f.countries), "keys": keys}
         cap = self.config.max_per_key
         for key in keys:
+            # A new list, never the stored one changed in place: a Faust table serialises its
+            # changelog record when the producer sends it, so an in-place change could leak a
+            # later state into an earlier record (and into a restore after a crash).
             entries = self.keys.get(key)
             self.keys[key] = [*entries[1 - cap:], [f.id, f.published]] if entries else [[f.id, f.published]]
         self._bucket(f.published, "articles", [f.id])
@@ -331,11 +358,24 @@ class StoryIndex:
                 "buckets": len(self.buckets)}
 
 
-def _sig(b: dict[str, Any]) -> np.ndarray:
-    sig = b.get("_sig")
-    if sig is None:
-        sig = np.frombuffer(bytes.fromhex(b["sig"]), dtype=np.uint32)
-    return sig
+def _parsed(b: dict[str, Any], cache: dict[str, tuple]) -> tuple:
+    """A stored summary decoded for comparison (signature array, figure, name and country sets).
+
+    Cached by article id: a summary never changes once written; the entry is checked against the
+    stored signature and time, so an id written again after expiry is decoded afresh.
+    """
+    hit = cache.get(b["id"])
+    if hit is not None and hit[0] == b["sig"] and hit[1] == b["t"]:
+        return hit[2]
+    out = (np.frombuffer(bytes.fromhex(b["sig"]), dtype=np.uint32), frozenset(b["lnums"]), frozenset(b["nums"]),
+           frozenset(b["anchors"]), frozenset(b["countries"]))
+    if len(cache) >= _PARSED_MAX:
+        cache.clear()
+    cache[b["id"]] = (b["sig"], b["t"], out)
+    return out
+
+
+_PARSED_MAX = 20_000
 
 
 def summary(story: dict[str, Any]) -> dict[str, Any]:
@@ -344,3 +384,8 @@ def summary(story: dict[str, Any]) -> dict[str, Any]:
             "first_seen_at": story["first_seen_at"], "first_seen": story["first_seen"],
             "last_seen": story["last_seen"], "article_count": story["count"], "sources": story["sources"],
             "top_entities": list(story["entities"])[:10]}
+
+
+def _longest_first(word: str) -> tuple[int, str]:
+    """Longest anchors first, ties alphabetical: never set order, which differs per process."""
+    return -len(word), word

@@ -41,27 +41,42 @@ def token_hashes(tokens: list[str]) -> np.ndarray:
 
 
 def shingle_hashes(tok: np.ndarray, size: int = SHINGLE) -> np.ndarray:
-    """Hashes of the distinct ``size``-word shingles (fewer words: one shingle of all of them)."""
+    """Hashes of the ``size``-word shingles (fewer words: one shingle of all of them).
+
+    Repeated shingles are kept: a MinHash of a multiset equals the MinHash of its set, and the
+    ``np.unique`` that removed them cost as much as the hashing itself.
+    """
     if tok.size == 0:
         return tok
     if tok.size < size:
         size = int(tok.size)
+    n = tok.size - size + 1
     with np.errstate(over="ignore"):
-        h = tok[: tok.size - size + 1].copy()
+        h = tok[:n].copy()
         for k in range(1, size):
-            h = h * _M1 + tok[k: tok.size - size + 1 + k] * _M2 + np.uint64(k)
-    return np.unique(h)
+            h *= _M1
+            h += tok[k: n + k] * _M2
+            h += np.uint64(k)
+    return h
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
-    """MinHash signature (``NUM_PERM`` uint32) of a set of 64-bit element hashes."""
+    """MinHash signature (``NUM_PERM`` uint32) of a set of 64-bit element hashes.
+
+    One (``NUM_PERM`` x block) multiply-add mod 2^64 and a row-wise min per block of
+    ``_BLOCK`` shingles, in a reused buffer (no temporaries per block).
+    """
     if hashes.size == 0:
         return _EMPTY.copy()
     out = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    buf = np.empty((NUM_PERM, min(hashes.size, _BLOCK)), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for start in range(0, hashes.size, _BLOCK):
-            block = hashes[start: start + _BLOCK].reshape(1, -1)
-            np.minimum(out, (_A * block + _B).min(axis=1), out=out)  # multiply-add mod 2^64
+            block = hashes[start: start + _BLOCK]
+            part = buf[:, : block.size]
+            np.multiply(_A, block, out=part)
+            part += _B
+            np.minimum(out, part.min(axis=1), out=out)
     return (out >> np.uint64(32)).astype(np.uint32)
 
 
@@ -72,6 +87,9 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 def band_keys(sig: np.ndarray) -> list[str]:
     """One key per band: ``"<band>:<hex digest of its rows>"``, stable across processes."""
-    raw = sig.astype("<u4", copy=False).tobytes()  # little-endian on every machine: same keys everywhere
-    width = ROWS * 4
-    return [f"{i:02d}:{raw[i * width:(i + 1) * width].hex()}" for i in range(BANDS)]
+    raw = sig.astype("<u4", copy=False).tobytes().hex()  # little-endian on every machine: same keys everywhere
+    width = ROWS * 8
+    return [p + raw[i * width:(i + 1) * width] for i, p in enumerate(_BAND_PREFIX)]
+
+
+_BAND_PREFIX = [f"{i:02d}:" for i in range(BANDS)]
