@@ -168,14 +168,15 @@ def test_prometheus_scrapes_workers_processing_articles(kafka_settings, promethe
         assert not [a for a in prometheus.query("ALERTS") if a["metric"]["alertstate"] == "firing"]
 
         # Every dashboard panel shows data on this healthy pipeline, the counters that only exist
-        # after a first event (back-pressure) included: no "No data" for an operator to puzzle over.
-        # The opt-in stages (NEWS_TRENDS, NEWS_STORIES) are off in these workers: their panels are
-        # left to the stages' own tests.
-        opt_in = ("news_trends_", "news_stories_")
-        for title, exprs in _dashboard_queries().items():
-            if any(prefix in e for e in exprs for prefix in opt_in):
-                continue
+        # after a first event (back-pressure) and the story stage's (on by default) included: no
+        # "No data" for an operator to puzzle over.
+        assert settings.stories_enabled, "the story stage is on by default"
+        queries = _dashboard_queries()
+        assert {"Stories: opened, joined, near copies", "Story state", "Story stage time"} <= set(queries)
+        for title, exprs in queries.items():
             results = [prometheus.query(e) for e in exprs]
+            if title == "Story state":  # the gauges are set every 10 s
+                results = [_wait(f"data for {title!r}", lambda e=e: prometheus.query(e), 30) for e in exprs]
             assert any(results), f"dashboard panel {title!r} has no data: {exprs}"
             if title in {"Workers up", "Commit latency and back-pressure"}:
                 assert all(results), f"a query of {title!r} has no data: {exprs}"
