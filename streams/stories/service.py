@@ -38,7 +38,7 @@ import orjson
 from .. import SCHEMA_VERSION
 from ..deadletter import dead_letter as dead_letter_record
 from ..errors import Reason
-from ..names import Topic
+from ..names import STORIES_REQUESTS, Topic
 from ..service.agents import Routed, StageDef, StageInput, stage_agent
 from ..service.metrics import (STORIES_JOINED, STORIES_OPENED, STORY_NEAR_COPIES, STORY_SECONDS, STORY_STATE,
                                STORY_UNINDEXED)
@@ -87,8 +87,9 @@ def add_story_stage(app: faust.App, settings: Settings, delivery: Any, *,
     from ``enriched`` (:meth:`StoryStage.relay`) is run by the worker's fan-out agent."""
     prefix = settings.topic_prefix
     store = settings.story_store
-    requests = app.topic(f"{prefix}stories-requests", key_type=bytes, value_type=bytes, key_serializer="raw",
-                         value_serializer="raw", partitions=1, internal=True)  # Faust creates it at start
+    # created before Faust starts (ensure_topics); internal=True: Faust would create it otherwise
+    requests = app.topic(f"{prefix}{STORIES_REQUESTS}", key_type=bytes, value_type=bytes, key_serializer="raw",
+                         value_serializer="raw", partitions=1, internal=True)
     output_topic = settings.topic(Topic.STORIES)
     dead_letter = settings.topic(Topic.DEAD_LETTER)
     options = {"driver": "rocksdict"} if store.startswith("rocksdb") else None
