@@ -31,11 +31,13 @@ def _enriched(i: int) -> tuple[bytes, bytes]:
     return record["id"].encode(), orjson.dumps(record)
 
 
-def test_sigterm_as_enriched_records_arrive_stops_cleanly(kafka_bootstrap, tmp_path):
+def test_sigterm_as_enriched_records_arrive_stops_cleanly(kafka_bootstrap, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWS_TRENDS", "on")  # opt-in stages
+    monkeypatch.setenv("NEWS_STORIES", "on")
     stops = []
     for n in range(ROUNDS):
         settings = run_settings(kafka_bootstrap, tmp_path / f"round-{n}", topic_partitions=1)
-        assert settings.trends_enabled and settings.stories_enabled, "the stateful stages are on by default"
+        assert settings.trends_enabled and settings.stories_enabled
         create_topics(settings)
         w = worker(settings, tmp_path, f"worker-{n}").start()
         try:

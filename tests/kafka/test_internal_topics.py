@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 
 import pytest
@@ -34,9 +35,17 @@ def test_stories_requests_is_created_with_the_stage_topics(kafka_settings):
     and the stage topics' record size limit; not when the story stage is off."""
     on = replace(kafka_settings, topic_prefix=kafka_settings.topic_prefix + "on.", stories_enabled=True)
     asyncio.run(ensure_topics(on))
-    assert asyncio.run(_describe(on, f"{on.topic_prefix}stories-requests")) == (1, str(MAX_MESSAGE_BYTES))
+    assert _eventually(on, f"{on.topic_prefix}stories-requests") == (1, str(MAX_MESSAGE_BYTES))
 
     off = replace(kafka_settings, topic_prefix=kafka_settings.topic_prefix + "off.", stories_enabled=False)
     asyncio.run(ensure_topics(off))
+    assert _eventually(off, off.topic("enriched")) is not None  # created in the same request
     assert asyncio.run(_describe(off, f"{off.topic_prefix}stories-requests")) is None
-    assert asyncio.run(_describe(off, off.topic("enriched"))) is not None
+
+
+def _eventually(settings, name: str, timeout: float = 15.0):
+    """A new topic reaches the broker's metadata cache a moment after CreateTopics returns (KRaft)."""
+    deadline = time.monotonic() + timeout
+    while (found := asyncio.run(_describe(settings, name))) is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return found
