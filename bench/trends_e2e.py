@@ -1,6 +1,11 @@
 """End to end with and without the trend stage, side by side on one broker: the cost of trends.
 
     KAFKA_BOOTSTRAP_SERVERS=host:port .venv/bin/python -m bench.trends_e2e [--articles 600] [--rounds 2]
+        [--with-stories]
+
+The story stage is off in both arms (``NEWS_STORIES=off``); ``--with-stories`` turns it on in the
+"on" arm too, so the ratio is that of the worker's defaults (both stateful stages) to the base
+pipeline, and the "on" arm also waits until the story stage has assigned every article.
 
 Each round runs one worker on fresh topics twice, ``NEWS_TRENDS=off`` then ``on`` (the order
 alternates between rounds), feeds the same raw articles of the shared corpus and measures, as
@@ -48,6 +53,13 @@ def trend_articles(worker) -> float:
                if line.startswith("news_trends_articles_total{"))
 
 
+def stories_assigned(worker) -> float:
+    import urllib.request
+
+    text = urllib.request.urlopen(worker.metrics_url, timeout=10).read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("news_stories_seconds_count"))
+
+
 def one_worker(base: Settings, payloads: list[bytes], workdir: Path, partitions: int, trends: bool) -> dict:
     settings = scenario(base, "trends-" + ("on" if trends else "off"), workdir, partitions)
     (worker,) = start_workers(settings, 1, workdir)
@@ -55,9 +67,11 @@ def one_worker(base: Settings, payloads: list[bytes], workdir: Path, partitions:
         with RssSampler([worker.pid]) as busy:
             result = throughput(settings, keyed(payloads), passthrough=False, timeout=max(180.0, len(payloads) / 10))
             deadline = time.monotonic() + 300
-            while trends and trend_articles(worker) < result["outputs"] - result["duplicates"] - 5:
-                if time.monotonic() > deadline:  # the few dead-lettered articles never reach it
-                    raise TimeoutError("the trend stage did not read every enriched article in 300 s")
+            stories = trends and os.environ.get("NEWS_STORIES") == "on"
+            while trends and (trend_articles(worker) < result["outputs"] - result["duplicates"] - 5
+                              or stories and stories_assigned(worker) < result["outputs"] - result["duplicates"] - 5):
+                if time.monotonic() > deadline:  # the few dead-lettered articles never reach them
+                    raise TimeoutError("the stateful stages did not read every enriched article in 300 s")
                 time.sleep(0.25)
         result["worker_cpu_ms_per_article"] = sum(busy.cpu) * 1000 / len(payloads)
         result["worker_peak_rss_mb"] = busy.peak_mb()
@@ -71,6 +85,7 @@ def stage_only(base: Settings, path: Path, articles: int, lateness: str, in_orde
     if in_order:
         records.sort(key=lambda line: orjson.loads(line).get("published_at") or "")
     os.environ["NEWS_TRENDS"], os.environ["NEWS_TRENDS_LATENESS"] = "on", lateness
+    os.environ["NEWS_STORIES"] = "off"  # the trend stage alone (the story stage is on by default)
     settings = scenario(base, "trends-stage", workdir, 4)
     (worker,) = start_workers(settings, 1, workdir)
     try:
@@ -113,6 +128,7 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--archive", dest="live", action="store_false", help="keep the corpus's published_at")
     parser.add_argument("--live", dest="live", action="store_true", default=True)
+    parser.add_argument("--with-stories", action="store_true", help="the story stage on in the 'on' arm too")
     parser.add_argument("--stage-only", type=Path, metavar="ENRICHED.jsonl", help="the trend stage alone in a worker")
     parser.add_argument("--lateness", default="36500d", help="with --stage-only (default: every article counts)")
     parser.add_argument("--sorted", action="store_true", help="with --stage-only: feed in event-time order")
@@ -137,6 +153,7 @@ def main() -> None:
         for round_ in range(args.rounds):
             for trends in (("off", "on") if round_ % 2 == 0 else ("on", "off")):
                 os.environ["NEWS_TRENDS"] = trends  # the worker process inherits it
+                os.environ["NEWS_STORIES"] = trends if args.with_stories else "off"
                 result = one_worker(base, payloads, Path(tmp), args.partitions, trends == "on")
                 runs.append({"round": round_ + 1, "trends": trends, "load_avg": load_avg(),
                              "articles_per_s": round(result["articles_per_s"], 1),
@@ -156,7 +173,7 @@ def main() -> None:
     }
     print(orjson.dumps({"machine": machine_info(), "articles": len(payloads), "runs": runs, "summary": summary},
                        option=orjson.OPT_INDENT_2).decode())
-    print(f"with trends / without: rate {summary['rate_ratio_on_off']:.1%}, CPU per article "
+    print(f"with {'trends and stories' if args.with_stories else 'trends'} / without: rate {summary['rate_ratio_on_off']:.1%}, CPU per article "
           f"{summary['cpu_ratio_off_on']:.1%} (1 worker, {len(payloads)} articles, {args.rounds} round(s))",
           file=sys.stderr)
 

@@ -30,6 +30,12 @@ class Topic(StrEnum):
     STORIES = "stories"  # the story stage's output (streams/stories/service.py)
 
 
+#: The story stage's internal request topic (``<prefix>stories-requests``): one partition, read by
+#: the story agent. Not a :class:`Topic` (those have ``NEWS_TOPIC_PARTITIONS`` partitions); created
+#: with the stage topics by :func:`streams.kafka.topics.ensure_topics`.
+STORIES_REQUESTS = "stories-requests"
+
+
 class Stage(StrEnum):
     INGEST = "ingest"
     CLEAN = "clean"

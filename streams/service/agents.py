@@ -9,10 +9,15 @@ Faust could not decode reaches the stage and becomes a dead letter), time the st
 outcome, key the output by article id, and hand it to the :mod:`~streams.service.delivery`
 (at-least-once or exactly-once), which acks the input only when that is safe.
 
-``process(item: StageInput) -> record | DeadLetter | None`` must not raise (the pure stages in
-:mod:`streams.pipeline` turn bugs into ``internal_error`` dead letters); ``None`` means "nothing
-to send for this input" (a stateful stage that only updated its table): the input is still
-acknowledged in order.
+``process(item: StageInput) -> record | DeadLetter | Fanout | None`` must not raise (the pure
+stages in :mod:`streams.pipeline` turn bugs into ``internal_error`` dead letters); ``None`` means
+"nothing to send for this input" (a stateful stage that only updated its table): the input is
+still acknowledged in order. A :class:`Fanout` is several outputs for one input, each
+:class:`Routed` to a topic (and partition) of its own: the input is acknowledged once Kafka has
+every one of them (an empty one: like ``None``). One topic is consumed by one agent: Faust
+counts a record's subscribers and waits at shutdown for each of them to acknowledge it, so two
+agents on one topic can leave a record that one took and the other never will
+(:mod:`streams.service.fanout` feeds several stateful stages from ``enriched`` through one agent).
 
 Adding a stage, e.g. a stateful one that consumes ``enriched`` and writes its own topic::
 
@@ -79,10 +84,25 @@ class StageDef:
 
     name: str  # agent name, the ``stage`` metric label (a :class:`~streams.names.Stage`)
     source: str  # the topic consumed (a :class:`~streams.names.Topic`)
-    target: str  # the topic its records go to (dead letters go to ``dead-letter``)
+    target: str | None  # the topic its records go to (dead letters go to ``dead-letter``); None: a fan-out
     build: Callable[[faust.App, Settings], Process]  # called once per app: make tables here
     #: optional: called with each record before it is sent; may return a callback run once Kafka has it
     observe: Callable[[Any], Callable[[], None] | None] | None = None
+
+
+@dataclass(slots=True)
+class Routed:
+    """One output of a :class:`Fanout`: ``value`` for ``topic`` (a full topic name)."""
+
+    topic: str
+    key: bytes
+    value: Any  # a record for the codec, a DeadLetter, or ``orjson.Fragment`` of bytes already encoded
+    partition: int | None = None  # None: the producer's partitioner chooses by key
+    stage: str | None = None  # ``stage`` metric label and dead-letter stage (default: the agent's)
+
+
+class Fanout(list):
+    """Several :class:`Routed` outputs of one input: it is acknowledged once Kafka has all of them."""
 
 
 # -- the two stages of the pipeline -----------------------------------------------------------
@@ -125,12 +145,12 @@ STAGES: tuple[StageDef, ...] = (CLEAN, ENTITIES)
 # -- the loop ----------------------------------------------------------------------------------
 
 
-def stage_agent(stage: StageDef, process: Process, delivery: Delivery, *, target: str,
+def stage_agent(stage: StageDef, process: Process, delivery: Delivery, *, target: str | None,
                 dead_letter: str) -> Callable[[faust.StreamT], Any]:
     """The agent function for ``stage``: ``target``/``dead_letter`` are full topic names."""
     name = str(stage.name)
     seconds, ok = m.bound(m.STAGE_SECONDS, name), m.bound(m.RECORDS, name, "ok")
-    observe, deliver, skip = stage.observe, delivery.deliver, delivery.skip
+    observe, deliver, deliver_all, skip = stage.observe, delivery.deliver, delivery.deliver_all, delivery.skip
     perf_counter = time.perf_counter
 
     async def agent(stream: faust.StreamT) -> None:
@@ -145,6 +165,13 @@ def stage_agent(stage: StageDef, process: Process, delivery: Delivery, *, target
             if result is None:
                 skip(event)
                 continue
+            if isinstance(result, Fanout):
+                if not result:
+                    skip(event)
+                    continue
+                ok.inc()
+                await deliver_all(_fanned_out(result, name, event, payload, source))
+                continue
             on_sent = None
             if isinstance(result, DeadLetter):
                 _count_dead_letter(name, result)
@@ -158,6 +185,17 @@ def stage_agent(stage: StageDef, process: Process, delivery: Delivery, *, target
 
     agent.__name__ = agent.__qualname__ = f"{name}_agent"
     return agent
+
+
+def _fanned_out(result: Fanout, name: str, event: Any, payload: bytes | None,
+                source: SourcePosition) -> list[Outgoing]:
+    outs = []
+    for r in result:
+        stage = r.stage or name
+        if isinstance(r.value, DeadLetter):
+            _count_dead_letter(stage, r.value)
+        outs.append(Outgoing(event, stage, r.topic, r.key, r.value, payload, source, partition=r.partition))
+    return outs
 
 
 def _count_dead_letter(stage: str, result: DeadLetter) -> None:

@@ -1,12 +1,14 @@
 """Settings -> the Faust app: configuration, topics, and the wiring of agents, delivery and web.
 
 ``raw`` --clean--> ``cleaned`` --entities--> ``enriched``; either agent may route a record to
-``dead-letter`` instead. Where things are:
+``dead-letter`` instead. The stateful stages read ``enriched`` through one agent
+(``enriched-fanout``: ``trends-mentions``, ``stories-requests``). Where things are:
 
     app.py        this file: :func:`create_app` builds the app from :class:`~streams.settings.Settings`
     agents.py     the stages the worker runs (:data:`~streams.service.agents.STAGES`) and the one
                   stage loop every agent uses; start there to add a stage
     delivery.py   at-least-once / exactly-once: sending outputs and acknowledging inputs
+    fanout.py     the one agent on ``enriched`` that feeds every enabled stateful stage
     web.py        ``/metrics``, ``/healthz`` (liveness), ``/readyz`` (readiness), the lag timer
     metrics.py    the Prometheus metrics (names are a contract)
     logs.py       logging configuration (JSON or text, secrets redacted)
@@ -36,6 +38,7 @@ from ..settings import Settings
 from . import metrics as m
 from .agents import STAGES, StageDef, stage_agent
 from .delivery import Delivery, create_delivery
+from .fanout import Branch, add_fanout
 from .web import Health, install
 
 log = logging.getLogger("streams.worker")
@@ -53,6 +56,7 @@ class NewsApp:
     agents: dict[str, Any] = field(default_factory=dict)  # by stage name
     trends: Any = None  # streams.trends.stage.TrendStage, when NEWS_TRENDS is on
     story_stage: Any = None  # streams.stories.service.StoryStage (enriched -> stories)
+    fanout: Any = None  # the one agent on enriched for the stages above (None when both are off)
 
     @property
     def clean_agent(self) -> Any:
@@ -139,16 +143,21 @@ def create_app(settings: Settings | None = None, *, stages: tuple[StageDef, ...]
         news.agents[str(stage.name)] = app.agent(topics[str(stage.source)], name=str(stage.name))(fun)
 
     news.trends = _trends(app, settings, topics)
-    news.story_stage = _story_stage(app, settings, topics[str(Topic.ENRICHED)], delivery)
+    news.story_stage = _story_stage(app, settings, delivery)
+    branches = []
+    if news.trends is not None:
+        branches.append(Branch("trends-split", news.trends.split))
+    if news.story_stage is not None:
+        branches.append(Branch("stories-relay", news.story_stage.relay))
+    news.fanout = add_fanout(app, topics[str(Topic.ENRICHED)], branches, delivery, dead_letter_topic=dead_letter)
     install(app, health, lag_topics=inputs)
     health.models_loaded = True  # warm_up() above loaded every model
     return news
 
 
 def _trends(app: faust.App, settings: Settings, topics: dict[str, faust.TopicT]) -> Any:
-    """The trend stage (:mod:`streams.trends.stage`): its own agents, tables and ``/trends`` page.
-    It fans out (an article -> a record per partition, a window -> a row per entity) and counts in
-    tables, so it does not fit the one-record-per-input stage loop; at-least-once only."""
+    """The trend stage (:mod:`streams.trends.stage`): its counting agent, tables and ``/trends``
+    page (its split of ``enriched`` runs in the fan-out agent); at-least-once only."""
     if not settings.trends_enabled:
         return None
     if settings.exactly_once:
@@ -156,12 +165,12 @@ def _trends(app: faust.App, settings: Settings, topics: dict[str, faust.TopicT])
         return None
     from ..trends.stage import register
 
-    return register(app, settings, enriched=topics[Topic.ENRICHED], mentions=topics[Topic.TRENDS_MENTIONS],
-                    trends=topics[Topic.TRENDS])
+    return register(app, settings, mentions=topics[Topic.TRENDS_MENTIONS], trends=topics[Topic.TRENDS])
 
 
-def _story_stage(app: faust.App, settings: Settings, enriched: faust.TopicT, delivery: Delivery) -> Any:
-    """The story stage (README "Stories"): relay and story agents on the stage loop, tables, views.
+def _story_stage(app: faust.App, settings: Settings, delivery: Delivery) -> Any:
+    """The story stage (README "Stories"): the story agent on the stage loop, tables, views (its
+    relay of ``enriched`` runs in the fan-out agent).
 
     Not under ``exactly_once`` yet: Faust's changelog writes for its tables fail outside the
     stage loop's per-input-partition transactions (IllegalOperation), which would crash the worker.
@@ -176,7 +185,7 @@ def _story_stage(app: faust.App, settings: Settings, enriched: faust.TopicT, del
     from ..stories.service import add_story_stage
 
     hours = settings.story_window_hours * 3600
-    return add_story_stage(app, enriched, settings, delivery, config=StoryConfig(window=hours, silence=hours))
+    return add_story_stage(app, settings, delivery, config=StoryConfig(window=hours, silence=hours))
 
 
 def _credentials(settings: Settings) -> Any:

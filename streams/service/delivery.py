@@ -1,6 +1,7 @@
 """Delivery: send what a stage produced, and acknowledge its input only when that is safe.
 
-Every agent hands each result to :meth:`Delivery.deliver` as an :class:`Outgoing` (or calls
+Every agent hands each result to :meth:`Delivery.deliver` as an :class:`Outgoing` (several
+results of one input, a fan-out, to :meth:`Delivery.deliver_all`; or it calls
 :meth:`Delivery.skip` when a stage produced nothing for an input). Two implementations, chosen by
 ``NEWS_PROCESSING_GUARANTEE``:
 
@@ -55,6 +56,7 @@ class Outgoing:
     source: SourcePosition
     on_sent: Callable[[], None] | None = None  # called once Kafka has the record
     ticket: Callable[[], None] | None = None  # at-least-once: acks the event in partition order
+    partition: int | None = None  # None: the producer's partitioner chooses by key
 
 
 class PartitionState(Enum):
@@ -93,12 +95,24 @@ class Delivery:
         if fallback is not None:
             await self.send(fallback)
 
+    async def deliver_all(self, outs: list[Outgoing]) -> None:
+        """Several results of one event (a fan-out, at least one): the event is acked once Kafka
+        has every one of them (or the dead letter that replaced it). Never raises."""
+        self.track_all(outs)
+        for out in outs:
+            fallback = await self.send(out)
+            if fallback is not None:
+                await self.send(fallback)
+
     def skip(self, event: EventT) -> None:
         """The stage produced nothing for ``event`` (a stateful stage that only updated a table)."""
         raise NotImplementedError
 
     def track(self, out: Outgoing) -> None:
         """Called once per result, before its first send."""
+
+    def track_all(self, outs: list[Outgoing]) -> None:
+        """Called once per fan-out (the results of one event), before the first send."""
 
     async def send(self, out: Outgoing) -> Outgoing | None:
         """Encode and send ``out``; returns the dead letter to send instead when that failed at
@@ -140,12 +154,26 @@ class AtLeastOnce(Delivery):
     def track(self, out: Outgoing) -> None:
         out.ticket = self.acks.track(out.event)
 
+    def track_all(self, outs: list[Outgoing]) -> None:
+        """One place in the partition's ack order; released when the last result is in Kafka."""
+        delivered = self.acks.track(outs[0].event)
+        remaining = len(outs)
+
+        def one() -> None:
+            nonlocal remaining
+            remaining -= 1
+            if remaining == 0:
+                delivered()
+
+        for out in outs:
+            out.ticket = one
+
     def skip(self, event: EventT) -> None:
         self.acks.track(event)()
 
     async def produce(self, out: Outgoing, data: bytes) -> Outgoing | None:
         try:
-            fut = await internals.send_raw(self.app.producer, out.topic, out.key, data)
+            fut = await internals.send_raw(self.app.producer, out.topic, out.key, data, partition=out.partition)
         except Exception as exc:  # producer stopped, record too large for the broker...
             return self.failed(out, "send to", exc)
         m.bound(m.IN_FLIGHT, out.stage).inc()
@@ -262,29 +290,55 @@ class ExactlyOnce(Delivery):
             event.ack()
 
     async def produce(self, out: Outgoing, data: bytes) -> Outgoing | None:
+        await self.produce_all([(out, data)])
+        return None
+
+    async def deliver_all(self, outs: list[Outgoing]) -> None:
+        """A fan-out goes into the transaction at once: no commit can fall between its sends."""
+        encoded = []
+        for out in outs:
+            try:
+                encoded.append((out, codecs.dumps(CODEC_NAME, out.value)))
+            except Exception as exc:  # a record the codec cannot encode: its dead letter instead
+                fallback = self.failed(out, "encode for", exc)
+                if fallback is None:
+                    return  # not acked: replayed after a restart
+                encoded.append((fallback, codecs.dumps(CODEC_NAME, fallback.value)))
+        await self.produce_all(encoded)
+
+    async def produce_all(self, encoded: list[tuple[Outgoing, bytes]]) -> None:
+        """Send the results of one event in its input partition's transaction, then note its
+        offset and ack it, under the gate (so the commit takes all of them or none)."""
         self._install()
-        event, app = out.event, self.app
+        event, app = encoded[0][0].event, self.app
         msg = event.message
         tp = msg.tp
         transactional_id = f"{app.conf.id}-?-{msg.partition}"
+        sent = []
         async with self.gate:
             if self.partitions.get(tp) is PartitionState.BLOCKED:
-                return None  # not acked, not committed: replayed after the next seek to the committed offset
+                return  # not acked, not committed: replayed after the next seek to the committed offset
             try:
                 transactional_id = internals.transactional_id(app, msg.topic, msg.partition)
-                fut = await internals.send_raw(app.producer, out.topic, out.key, data, transactional_id)
+                for out, data in encoded:
+                    sent.append((out, await internals.send_raw(app.producer, out.topic, out.key, data,
+                                                               transactional_id, out.partition)))
             except Exception as exc:
                 # No open transaction for this partition (revoked in a rebalance) or a broken one.
                 self.partitions[tp] = PartitionState.BLOCKED
+                out = encoded[len(sent)][0]
                 m.SEND_ERRORS.labels(out.stage).inc()
                 log.warning("could not send to %s in transaction %s for %s: %s: %s (not acked; it will be "
                             "replayed)", out.topic, transactional_id, out.source.describe(),
                             type(exc).__name__, exc)
-                return None
+                return
             self.offsets[tp] = msg.offset + 1
             event.ack()
-        m.bound(m.IN_FLIGHT, out.stage).inc()
+        for out, fut in sent:
+            m.bound(m.IN_FLIGHT, out.stage).inc()
+            fut.add_done_callback(self._on_done(out, transactional_id))
 
+    def _on_done(self, out: Outgoing, transactional_id: str) -> Callable[[asyncio.Future], None]:
         def done(f: asyncio.Future) -> None:
             exc = _settled(f, out)
             if exc is None:
@@ -292,10 +346,9 @@ class ExactlyOnce(Delivery):
             log.error("send to %s failed in transaction %s: %s: %s; stopping the worker so that the "
                       "transaction is aborted and its input replayed", out.topic, transactional_id,
                       type(exc).__name__, exc)
-            asyncio.ensure_future(app.crash(exc))
+            asyncio.ensure_future(self.app.crash(exc))
 
-        fut.add_done_callback(done)
-        return None
+        return done
 
 
 def create_delivery(app: faust.App, dead_letter_topic: str, *, exactly_once: bool) -> Delivery:

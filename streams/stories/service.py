@@ -12,9 +12,11 @@ computes exactly what ``news-streams process`` computes over the same order. Sta
 crash through the tables' changelog topics (memory store in tests, RocksDB through
 ``rocksdict`` with ``NEWS_STORY_STORE=rocksdb://``) and is bounded by event-time expiry.
 
-Both agents run the common stage loop of :mod:`streams.service.agents` with the worker's
-delivery (at-least-once: a request is acknowledged in offset order once its ``stories`` record is
-in Kafka). Faust flushes the changelog writes before it commits offsets, so after a crash the
+The relay (:meth:`StoryStage.relay`) runs in the worker's one agent on ``enriched``
+(:mod:`streams.service.fanout`), the story agent on the common stage loop of
+:mod:`streams.service.agents`; both with the worker's delivery (at-least-once: an ``enriched``
+record is acknowledged once its request is in Kafka, a request once its ``stories`` record is,
+in offset order). Faust flushes the changelog writes before it commits offsets, so after a crash the
 tables are never behind the committed input; a replayed request finds its article in the table
 and gets the stored answer again (same story id): redelivery duplicates records, never changes
 them.
@@ -36,8 +38,8 @@ import orjson
 from .. import SCHEMA_VERSION
 from ..deadletter import dead_letter as dead_letter_record
 from ..errors import Reason
-from ..names import Topic
-from ..service.agents import StageDef, StageInput, stage_agent
+from ..names import STORIES_REQUESTS, Topic
+from ..service.agents import Routed, StageDef, StageInput, stage_agent
 from ..service.metrics import (STORIES_JOINED, STORIES_OPENED, STORY_NEAR_COPIES, STORY_SECONDS, STORY_STATE,
                                STORY_UNINDEXED)
 from ..settings import Settings
@@ -49,18 +51,24 @@ log = logging.getLogger("streams.stories")
 _REASONS = ("empty_text", "no_published_at", "published_at_in_future", "published_at_too_old", "late")
 
 TABLES = ("articles", "stories", "keys", "buckets", "meta")
-RELAY, STAGE = "stories-relay", "stories"  # agent names and ``stage`` metric labels
+RELAY, STAGE = "stories-relay", "stories"  # ``stage`` metric labels (of the relay's sends, of the agent)
 RECENT = 50
 
 
 @dataclass
 class StoryStage:
-    relay_agent: Any
     story_agent: Any
     requests: faust.TopicT
     output_topic: str
     index: StoryIndex
     tables: dict[str, Any]
+
+    def relay(self, item: StageInput) -> list[Routed]:
+        """Repartition ``enriched`` into the story stage's single request partition, bytes unchanged."""
+        if not item.payload:
+            return []
+        return [Routed(self.requests.get_topic_name(), item.event.key or b"", orjson.Fragment(item.payload),
+                       stage=RELAY)]
 
 
 @dataclass(slots=True)
@@ -72,14 +80,16 @@ class StoriesRecord:
     schema_version: str = SCHEMA_VERSION
 
 
-def add_story_stage(app: faust.App, enriched: faust.TopicT, settings: Settings, delivery: Any, *,
+def add_story_stage(app: faust.App, settings: Settings, delivery: Any, *,
                     config: StoryConfig | None = None) -> StoryStage:
-    """Register the relay and story agents (the common stage loop and delivery of
-    :mod:`streams.service.agents`), their tables and the ``/stories`` views on ``app``."""
+    """Register the story agent (the common stage loop and delivery of
+    :mod:`streams.service.agents`), its tables and the ``/stories`` views on ``app``; the relay
+    from ``enriched`` (:meth:`StoryStage.relay`) is run by the worker's fan-out agent."""
     prefix = settings.topic_prefix
     store = settings.story_store
-    requests = app.topic(f"{prefix}stories-requests", key_type=bytes, value_type=bytes, key_serializer="raw",
-                         value_serializer="raw", partitions=1, internal=True)  # Faust creates it at start
+    # created before Faust starts (ensure_topics); internal=True: Faust would create it otherwise
+    requests = app.topic(f"{prefix}{STORIES_REQUESTS}", key_type=bytes, value_type=bytes, key_serializer="raw",
+                         value_serializer="raw", partitions=1, internal=True)
     output_topic = settings.topic(Topic.STORIES)
     dead_letter = settings.topic(Topic.DEAD_LETTER)
     options = {"driver": "rocksdict"} if store.startswith("rocksdb") else None
@@ -89,10 +99,6 @@ def add_story_stage(app: faust.App, enriched: faust.TopicT, settings: Settings, 
     index = StoryIndex(config or StoryConfig(), articles=tables["articles"], stories=tables["stories"],
                        keys=tables["keys"], meta=tables["meta"], buckets=tables["buckets"])
     seen = dict(index.counters)
-
-    def relay(item: StageInput) -> Any:
-        """Repartition ``enriched`` into the story stage's single request partition, bytes unchanged."""
-        return orjson.Fragment(item.payload) if item.payload else None
 
     def assign(item: StageInput) -> Any:
         try:
@@ -108,10 +114,7 @@ def add_story_stage(app: faust.App, enriched: faust.TopicT, settings: Settings, 
         _count(index, seen, result.reason)
         return StoriesRecord(result.article_id or str(article["id"]), result.to_dict())
 
-    relay_def = StageDef(RELAY, source=Topic.ENRICHED, target=requests.get_topic_name(), build=lambda a, s: relay)
     story_def = StageDef(STAGE, source=requests.get_topic_name(), target=Topic.STORIES, build=lambda a, s: assign)
-    relay_agent = app.agent(enriched, name=RELAY)(
-        stage_agent(relay_def, relay, delivery, target=requests.get_topic_name(), dead_letter=dead_letter))
     story_agent = app.agent(requests, name=STAGE)(
         stage_agent(story_def, assign, delivery, target=output_topic, dead_letter=dead_letter))
 
@@ -136,7 +139,7 @@ def add_story_stage(app: faust.App, enriched: faust.TopicT, settings: Settings, 
         for name, table in tables.items():
             STORY_STATE.labels(name).set(len(table))
 
-    return StoryStage(relay_agent, story_agent, requests, output_topic, index, tables)
+    return StoryStage(story_agent, requests, output_topic, index, tables)
 
 
 def _count(index: StoryIndex, seen: dict[str, int], reason: str | None) -> None:

@@ -1,13 +1,14 @@
 """The trend stage on Kafka: ``enriched`` -> ``trends-mentions`` (keyed by entity) -> counts -> ``trends``.
 
-Two Faust agents, registered on an existing app by :func:`register`:
+Registered on an existing app by :func:`register`:
 
-* ``trends-split`` reads ``enriched`` and repartitions its entities by entity key through the
+* the split (:meth:`TrendStage.split`, run by the worker's one agent on ``enriched``,
+  :mod:`streams.service.fanout`) repartitions an article's entities by entity key through the
   ``trends-mentions`` topic, so every entity is counted by exactly one partition: an entity
   goes to partition ``murmur2(key) % partitions`` (Kafka's own choice for that key), and the
   entities of one article that land on the same partition travel in one record, keyed by the
   first of their keys (a few records per article instead of one per entity);
-* ``trends`` keeps a :class:`~streams.trends.state.TrendState` per partition of
+* the ``trends`` agent keeps a :class:`~streams.trends.state.TrendState` per partition of
   ``trends-mentions``, its durable part in two Faust tables with changelog topics
   (``trends-seen``, ``trends-history``; ``NEWS_TRENDS_STORE``: ``memory://`` or ``rocksdb://``
   through rocksdict), and sends rows to ``trends`` when windows close, and for windows late
@@ -21,9 +22,10 @@ RocksDB (faust-streaming #385) and ``expires`` shorter than the window does not 
 Event-time windows, watermark and expiry are therefore the pure core's, and the tables are
 plain changelogged key-value state it reads and writes through the mapping interface.
 
-Delivery is at-least-once: events are acknowledged after their iteration and Faust flushes
-the producer (changelogs, repartitioned records, rows) before it commits offsets. A replayed
-(entity, article) is found in ``trends-seen`` and not counted again. After a restart or a
+Delivery is at-least-once: an ``enriched`` record is acknowledged once Kafka has its
+``trends-mentions`` records (the worker's delivery, in offset order); a ``trends-mentions``
+event after its iteration, and Faust flushes the producer (changelogs, rows) before it commits
+offsets. A replayed (entity, article) is found in ``trends-seen`` and not counted again. After a restart or a
 rebalance a partition's windows are rebuilt from the tables and the rows of its closed windows
 are sent again (a crash may have lost rows whose counts the changelog already had): consumers
 keep the newest row per (window, entity key). The stage is not run with ``exactly_once``.
@@ -49,6 +51,7 @@ from ..codec import CODEC_NAME
 from ..kafka.internals import send_raw
 from ..names import Stage, Topic
 from ..service import metrics as service_metrics
+from ..service.agents import Routed, StageInput
 from ..settings import Settings
 from . import metrics as m
 from .config import TrendConfig
@@ -105,9 +108,27 @@ class TrendStage:
     seen: Any
     history: Any
     states: dict[int, TrendState] = field(default_factory=dict)
-    split_agent: Any = None
     count_agent: Any = None
     _entries: dict | None = None  # table entries by partition, read once per assignment
+
+    # -- the split (enriched -> trends-mentions) -------------------------------------------------
+    def split(self, item: StageInput) -> list[Routed]:
+        """An enriched article's entities, one ``trends-mentions`` record per partition they go to."""
+        config = self.config
+        try:
+            record = orjson.loads(item.payload or b"")
+        except orjson.JSONDecodeError:
+            m.DROPPED.labels("malformed_json").inc()
+            m.ARTICLES.labels("none").inc()
+            return []
+        ex = extract(record, now_ms=int(time.time() * 1000), future_ms=config.future_ms,
+                     max_entities=config.max_entities)
+        m.ARTICLES.labels(ex.time_source or "none").inc()
+        for reason, n in ex.skipped.items():
+            m.DROPPED.labels(reason).inc(n)
+        topic = self.mentions.get_topic_name()
+        return [Routed(topic, group[0].key.encode("utf-8"), orjson.Fragment(encode_group(group)), partition, STAGE)
+                for partition, group in by_partition(ex.observations, self.settings.topic_partitions).items()]
 
     # -- partitions ------------------------------------------------------------------------------
     def state_for(self, partition: int) -> tuple[TrendState, bool]:
@@ -212,10 +233,11 @@ def merge_top(rows: list[dict], window: str, limit: int) -> dict:
             "rows": top}
 
 
-def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, mentions: faust.TopicT | None = None,
+def register(app: faust.App, settings: Settings, *, mentions: faust.TopicT | None = None,
              trends: faust.TopicT | None = None, config: TrendConfig | None = None) -> TrendStage:
-    """Add the trend agents, tables, ``/trends`` page and timers to ``app``; topics (raw bytes)
-    are made here unless given."""
+    """Add the counting agent, tables, ``/trends`` page and timers to ``app``; topics (raw bytes)
+    are made here unless given. The split runs in the worker's one ``enriched`` agent
+    (:mod:`streams.service.fanout`), which calls :meth:`TrendStage.split`."""
     config = config or TrendConfig.from_strings(settings.trends_windows, settings.trends_lateness)
     partitions = settings.topic_partitions
     mentions = mentions or _raw_topic(app, settings.topic(Topic.TRENDS_MENTIONS), partitions)
@@ -242,23 +264,6 @@ def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, ment
     async def send(topic: str, key: bytes, value: bytes, partition: int | None = None) -> None:
         fut = await send_raw(app.producer, topic, key, value, partition=partition)
         fut.add_done_callback(sent)
-
-    @app.agent(enriched, name="trends-split")
-    async def split_agent(stream: faust.StreamT) -> None:
-        future_ms, max_entities = config.future_ms, config.max_entities
-        async for payload in stream:
-            try:
-                record = orjson.loads(payload)
-            except (orjson.JSONDecodeError, TypeError):
-                m.DROPPED.labels("malformed_json").inc()
-                m.ARTICLES.labels("none").inc()
-                continue
-            ex = extract(record, now_ms=int(time.time() * 1000), future_ms=future_ms, max_entities=max_entities)
-            m.ARTICLES.labels(ex.time_source or "none").inc()
-            for reason, n in ex.skipped.items():
-                m.DROPPED.labels(reason).inc(n)
-            for partition, group in by_partition(ex.observations, partitions).items():
-                await send(mentions_name, group[0].key.encode("utf-8"), encode_group(group), partition)
 
     async def emit(rows: list[dict], kind: str) -> None:
         for row in rows:
@@ -331,5 +336,5 @@ def register(app: faust.App, settings: Settings, *, enriched: faust.TopicT, ment
     async def trends_gauges() -> None:
         stage.refresh_gauges()
 
-    stage.split_agent, stage.count_agent = split_agent, count_agent
+    stage.count_agent = count_agent
     return stage

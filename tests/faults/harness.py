@@ -295,6 +295,21 @@ async def committed_offsets(settings: Settings) -> dict[int, int]:
     return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == raw}
 
 
+def stories_of(settings: Settings, wanted: set[str], timeout: float = 120.0) -> set[str]:
+    """Article ids that have a ``stories`` record (the story stage's output), read from the start
+    until every one of ``wanted`` has one or ``timeout`` passes."""
+    async def read() -> set[str]:
+        seen: set[str] = set()
+        deadline = time.monotonic() + timeout
+        async with TopicReader(settings, [settings.topic("stories")], partitions=settings.topic_partitions,
+                               request_timeout_ms=30000) as reader:
+            while not wanted <= seen and time.monotonic() < deadline:
+                seen.update(r.key.decode() for r in await reader.batch(timeout_ms=500, max_records=2000) if r.key)
+        return seen
+
+    return asyncio.run(read())
+
+
 def worker_log_problems(log: str) -> list[str]:
     """Agent crashes and supervisor restarts in a worker log (there must be none)."""
     return [line for line in log.splitlines() if "Crashed reason=" in line or "Restarting dead" in line]

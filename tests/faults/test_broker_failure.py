@@ -1,7 +1,9 @@
 """Broker failure on the 3-node KRaft cluster (replication 3, min.insync.replicas 2, acks=all):
 SIGKILL one broker mid-stream, bring it back, then SIGKILL the active controller; articles keep
 arriving throughout. Nothing is lost and the worker carries on by itself (same process, no
-restart, no manual step).
+restart, no manual step); with the story stage on (the default), every enriched article also
+gets its ``stories`` record (its tables' changelogs and ``stories-requests`` are replicated like
+the base topics: RF 3, min.insync.replicas 2).
 
 Killing both at once would leave one node of three: no controller quorum and fewer in-sync
 replicas than min.insync.replicas, so no acks=all write could succeed; the test therefore
@@ -21,7 +23,7 @@ from streams.devkit.broker import LocalKafka, free_port_block
 
 from .harness import (
     PARTITIONS, Figures, OutputReader, alive_check, corpus, create_topics, first_new_output_after, run_settings, send,
-    tail, wait_until, worker, worker_log_problems,
+    stories_of, tail, wait_until, worker, worker_log_problems,
 )
 
 ARTICLES = 1500
@@ -118,6 +120,8 @@ def test_broker_and_controller_failures_lose_nothing(tmp_path):
                 out.wait_quiet()
                 outputs = out.snapshot()
                 out.dump(tmp_path / "outputs.jsonl")
+                enriched = {o.key for o in outputs if o.stage == "enriched"}
+                storied = stories_of(settings, enriched) if settings.stories_enabled else None
                 same_process = w.alive() and w.pid == pid
             finally:
                 code = w.stop()
@@ -126,10 +130,14 @@ def test_broker_and_controller_failures_lose_nothing(tmp_path):
     figures = Figures.of("broker failure (3 nodes, RF 3, min.isr 2)", expected, outputs, **{
         "killed broker": victim, "recovery after broker kill s": recovery1, "partitions resumed": (len(resumed1), len(resumed2)), "back in sync s": resync,
         "killed controller": controller, "new controller": new_controller,
-        "recovery after controller kill s": recovery2, "recovery bound s": RECOVERY_BOUND})
+        "recovery after controller kill s": recovery2, "recovery bound s": RECOVERY_BOUND,
+        "stories records for enriched": "off" if storied is None else f"{len(storied & enriched)}/{len(enriched)}"})
     figures.recovery_seconds = max(recovery1, recovery2)
     figures.show()
     assert figures.lost == 0, f"lost {figures.lost}: {figures.missing_sample}\n{tail(w.log_path)}"
+    if storied is not None:
+        assert enriched <= storied, f"{len(enriched - storied)} enriched articles without a story: " \
+                                    f"{sorted(enriched - storied)[:5]}\n{tail(w.log_path)}"
     assert new_controller is not None and new_controller != controller
     assert recovery1 < RECOVERY_BOUND and recovery2 < RECOVERY_BOUND
     assert same_process, "the worker must ride out broker failures without a restart"

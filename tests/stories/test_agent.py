@@ -52,10 +52,11 @@ async def test_story_agent_matches_the_in_process_index(news) -> None:
 
 
 async def test_relay_forwards_enriched_bytes_unchanged(news) -> None:
+    """The relay runs in the worker's one agent on enriched (streams/service/fanout.py)."""
     sends = Capture()
     record = article("a", WIRE, "2015-08-09T17:30:00")
     with patch.object(news.app.producer, "send", sends):
-        async with news.story_stage.relay_agent.test_context() as ctx:
+        async with news.fanout.test_context() as ctx:
             await ctx.put(key=b"a", value=orjson.dumps(record))
             await asyncio.sleep(0.05)
     assert sends.sent[news.story_stage.requests.get_topic_name()] == [(b"a", record)]
