@@ -3,7 +3,8 @@
 The service needs a few things neither library exposes: exactly-once delivery replaces Faust's
 consumer commit and keeps Faust's acked-offset bookkeeping in step with it; the lag metric reads
 Faust's committed offsets; readiness reads the aiokafka group coordinator's state; the topic
-reader refreshes metadata for a topic it has not seen yet. Nothing else in ``streams/`` touches an
+reader refreshes metadata for a topic it has not seen yet; the producer tracks every topic the
+worker writes. Nothing else in ``streams/`` touches an
 underscore attribute of either library (``tests/test_internals.py`` checks that, and that each
 attribute below still exists and means what this module assumes: it fails loudly after an upgrade
 that changes one of them).
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterable
 
 #: The private attributes of Faust's ``transport.consumer.Consumer`` used here.
 FAUST_CONSUMER_FIELDS = ("_committed_offset", "_acked", "_acked_index", "_gap")
@@ -54,6 +55,25 @@ def send_raw(producer: Any, topic: str, key: bytes | None, value: bytes,
     messages and a second serialisation pass (~4% of a worker's CPU) for nothing used here.
     ``partition``: None lets the producer choose by key."""
     return producer.send(topic, key, value, partition, None, None, transactional_id=transactional_id)
+
+
+async def track_topics(producer: Any, names: Iterable[str]) -> set[str]:
+    """Make every metadata refresh of Faust's producer cover ``names`` (the topics the worker writes).
+
+    aiokafka asks for every topic's metadata while the set of topics it tracks is empty, and a
+    send to a topic already in that metadata does not add it to the set. The first send to a topic
+    it did not know yet (a changelog or stage topic created after start) makes the set that one
+    topic, and each refresh after that replaces the metadata with that topic alone: a batch already
+    queued for any other topic then waits for a leader no refresh brings back (a stalled worker in
+    the 3-node broker-failure test). Tracking the whole set keeps every written topic in each
+    refresh. Only names the cluster has are tracked (an absent topic would be a warning at every
+    refresh). Returns the topics tracked."""
+    client = producer._ensure_producer().client
+    tracked = set(client._topics)
+    await client.set_topics([])  # every topic's metadata, to see which of ``names`` exist
+    wanted = (set(names) & client.cluster.topics()) | tracked
+    await client.set_topics(sorted(wanted))
+    return wanted
 
 
 def transactional_id(app: Any, topic: str, partition: int) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 import faust
 
 from .. import codec  # noqa: F401  (registers the orjson codec)
+from ..kafka import internals
 from ..kafka.client import ssl_context
 from ..kafka.topics import DEAD_LETTER_MAX_MESSAGE_BYTES
 from ..names import Stage, Topic
@@ -151,8 +152,22 @@ def create_app(settings: Settings | None = None, *, stages: tuple[StageDef, ...]
         branches.append(Branch("stories-relay", news.story_stage.relay))
     news.fanout = add_fanout(app, topics[str(Topic.ENRICHED)], branches, delivery, dead_letter_topic=dead_letter)
     install(app, health, lag_topics=inputs)
+    _track_written_topics(app, topics)
     health.models_loaded = True  # warm_up() above loaded every model
     return news
+
+
+def _track_written_topics(app: faust.App, topics: dict[str, faust.TopicT]) -> None:
+    """Once started (tables recovered, changelogs created), the producer's metadata covers every
+    topic and changelog (see :func:`streams.kafka.internals.track_topics`: without it a worker
+    could stall on a batch whose topic dropped out of aiokafka's metadata)."""
+
+    @app.task
+    async def track_written_topics() -> None:
+        names = {t.get_topic_name() for t in topics.values()}
+        names |= {table.changelog_topic.get_topic_name() for table in app.tables.values()}
+        tracked = await internals.track_topics(app.producer, names)
+        log.info("producer metadata tracks %d topics: %s", len(tracked), ", ".join(sorted(tracked)))
 
 
 def _trends(app: faust.App, settings: Settings, topics: dict[str, faust.TopicT]) -> Any:

@@ -1,0 +1,71 @@
+"""The worker's producer keeps every topic it writes in its metadata (see
+:func:`streams.kafka.internals.track_topics`): aiokafka otherwise narrows its metadata to the
+first topic it had to look up, and a batch queued for any other topic can wait for a leader
+that no refresh brings back."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import faust
+import pytest
+
+from streams.kafka import internals
+from streams.kafka.topics import ensure_topics
+from streams.service.app import faust_config
+
+pytestmark = pytest.mark.kafka
+
+
+async def _metadata_after_a_new_topic(settings, *, track: bool) -> tuple[set[int] | None, set[str]]:
+    """Send to ``enriched`` (known from the all-topics metadata), then to a topic created after
+    the producer started, refresh: does the producer still know ``enriched``'s partitions?"""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    from streams.kafka.client import client_options
+
+    app = faust.App(settings.app_id, **faust_config(settings))
+    producer = app.producer
+    await producer.start()
+    try:
+        enriched, late = settings.topic("enriched"), f"{settings.topic_prefix}late-topic"
+        client = producer._producer.client
+        for _ in range(60):  # topics made by ensure_topics reach the broker's metadata cache a moment later
+            await client.force_metadata_update()
+            if enriched in client.cluster.topics():
+                break
+            await asyncio.sleep(0.5)
+        await (await internals.send_raw(producer, enriched, b"k", b"{}"))
+        tracked = await internals.track_topics(producer, [enriched, f"{settings.topic_prefix}absent"]) if track else set()
+        admin = AIOKafkaAdminClient(**client_options(settings))
+        await admin.start()
+        try:
+            await admin.create_topics([NewTopic(late, 1, 1)])
+        finally:
+            await admin.close()
+        for _ in range(60):  # the new topic reaches the broker's metadata cache a moment later
+            try:
+                await (await internals.send_raw(producer, late, b"k", b"{}"))
+                break
+            except Exception:  # UnknownTopicOrPartitionError while it propagates
+                await asyncio.sleep(0.5)
+        await client.force_metadata_update()
+        return client.cluster.partitions_for_topic(enriched), tracked
+    finally:
+        await producer.stop()
+
+
+def test_a_new_topic_does_not_drop_the_others_from_the_producers_metadata(kafka_settings):
+    base = replace(kafka_settings, app_id=kafka_settings.app_id + "-md")
+    for suffix, track in (("untracked.", False), ("tracked.", True)):
+        settings = replace(base, topic_prefix=base.topic_prefix + suffix)
+        asyncio.run(ensure_topics(settings))
+        partitions, tracked = asyncio.run(_metadata_after_a_new_topic(settings, track=track))
+        if track:
+            assert partitions, "enriched dropped out of the producer's metadata although tracked"
+            assert tracked == {settings.topic("enriched")}  # the absent topic is not asked for
+        else:
+            # aiokafka's own behaviour, the reason for track_topics: if this starts failing, an
+            # upgrade changed it and track_topics may no longer be needed.
+            assert partitions is None
