@@ -69,8 +69,12 @@ def demonym_forms() -> frozenset[str]:
 class Gazetteer:
     """Phrase dictionary keyed by token-key tuples, plus per-token type sets for features."""
 
-    def __init__(self, lexicon: Mapping[str, int]) -> None:
+    def __init__(self, lexicon: Mapping[str, int], *, curated_people: bool = True) -> None:
+        """``curated_people=False``: built without the curated people list (``people.tsv``), so
+        no phrase, alias or per-token feature class says PER: the model's own recall of people
+        shows (``ner eval --no-curated-people``). The other lists are unchanged."""
         self.lex = lexicon
+        self.curated_people = curated_people
         self.phrases: dict[tuple[str, ...], GazEntry] = {}
         self.prefixes: set[tuple[str, ...]] = set()
         self.latin: dict[tuple[str, ...], GazEntry] = {}
@@ -154,6 +158,8 @@ class Gazetteer:
     def _load(self) -> None:
         for fname, src in (("people.tsv", "curated:people"), ("organizations.tsv", "curated:organizations"),
                            ("agencies.tsv", "curated:agencies")):
+            if fname == "people.tsv" and not self.curated_people:
+                continue
             for row in _read(fname):
                 row = row + [""] * (5 - len(row))
                 qid, typ, en, ar, lat = (c.strip() for c in row[:5])

@@ -254,10 +254,12 @@ class _DocScorer:
 class Model:
     """The CRF stages, their gazetteer and featurizer, and the per-token cache they tag from."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, curated_people: bool = True) -> None:
+        """``curated_people=False``: the gazetteer without the curated people list
+        (:class:`gazetteer.Gazetteer`), for scoring the model's own recall of people."""
         self.path = Path(path)
         self.lex = lexmod.load(lexmod.lexicon_path(self.path))
-        self.gaz = Gazetteer(self.lex)
+        self.gaz = Gazetteer(self.lex, curated_people=curated_people)
         w1 = Weights.for_model(self.path)
         self.labels = w1.labels
         self.stages = [w1]  # per stage: its weights (transitions in .T)
@@ -342,9 +344,10 @@ class Model:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str) -> Model:
-    return Model(path)
+def _load(path: str, curated_people: bool = True) -> Model:
+    return Model(path, curated_people=curated_people)
 
 
-def load_model(path: str | Path | None = None) -> Model:
-    return _load(str(Path(path) if path else default_model_path()))
+def load_model(path: str | Path | None = None, *, curated_people: bool = True) -> Model:
+    """The model at ``path`` (default: the packaged one), loaded once per process and option."""
+    return _load(str(Path(path) if path else default_model_path()), curated_people)
