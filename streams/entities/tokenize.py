@@ -9,10 +9,16 @@ non-space character is a token of its own. Offsets are ``[start, end)`` into the
 from __future__ import annotations
 
 import re
+from itertools import accumulate, compress, count
+from typing import NamedTuple
 
 _WORD = r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
 _ELISION = r"(?<!\w)(?:[lLdDjJmMnNsStTcC]|[Qq]u)['’](?=\w)"  # French l'OTAN, d'Irak
 _TOKEN = re.compile(rf"{_ELISION}|{_WORD}+(?:[.'’\-]{_WORD}+)*|[^\s]", re.UNICODE)
+# the same tokens as one capturing group: ``split`` gives [gap, token, gap, ..., gap] (gaps are
+# whitespace, as every other non-space character is a token), so offsets are running sums of
+# lengths, without a match object per token
+_SPLIT = re.compile(f"({_TOKEN.pattern})", re.UNICODE)
 _SENT_END = frozenset(".!?؟;؛…")
 MAX_SENTENCE = 120
 
@@ -21,34 +27,50 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-def sentences(text: str) -> list[list[tuple[str, int, int]]]:
+class Sentence(NamedTuple):
+    """One sentence-like chunk: its tokens and their ``[start, end)`` offsets (parallel lists)."""
+
+    tokens: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def split_sentences(text: str) -> list[Sentence]:
     """Tokens grouped into sentence-like chunks (never longer than ``MAX_SENTENCE`` tokens);
     a line break always ends a chunk, and so does a sentence-final mark that is not the chunk's
     first token."""
-    out: list[list[tuple[str, int, int]]] = []
+    out: list[Sentence] = []
     pos = 0
-    n = len(text)
-    finditer = _TOKEN.finditer
-    while pos < n:
-        eol = text.find("\n", pos)
-        if eol < 0:
-            eol = n
-        toks = [(m.group(), m.start(), m.end()) for m in finditer(text, pos, eol)]
-        pos = eol + 1
-        m = len(toks)
-        if not m:
-            continue
-        ends = [i for i, t in enumerate(toks) if t[0] in _SENT_END]
-        start = 0
-        e = 0
-        while start < m:
-            while e < len(ends) and ends[e] <= start:
-                e += 1
-            cut = start + MAX_SENTENCE - 1
-            if e < len(ends) and ends[e] < cut:
-                cut = ends[e]
-            if cut > m - 1:
-                cut = m - 1
-            out.append(toks[start:cut + 1])
-            start = cut + 1
+    split = _SPLIT.split
+    is_end = _SENT_END.__contains__  # a token starting with a sentence-final mark is that mark
+    for line in text.split("\n"):
+        parts = split(line)
+        if len(parts) > 1:
+            toks = parts[1::2]
+            offs = list(accumulate(map(len, parts), initial=pos))
+            starts = offs[1:-1:2]
+            ends = offs[2::2]
+            m = len(toks)
+            marks = list(compress(count(), map(is_end, toks)))
+            start = 0
+            e = 0
+            while start < m:
+                while e < len(marks) and marks[e] <= start:
+                    e += 1
+                cut = start + MAX_SENTENCE - 1
+                if e < len(marks) and marks[e] < cut:
+                    cut = marks[e]
+                if cut > m - 1:
+                    cut = m - 1
+                if start == 0 and cut == m - 1:
+                    out.append(Sentence(toks, starts, ends))
+                else:
+                    out.append(Sentence(toks[start:cut + 1], starts[start:cut + 1], ends[start:cut + 1]))
+                start = cut + 1
+        pos += len(line) + 1
     return out
+
+
+def sentences(text: str) -> list[list[tuple[str, int, int]]]:
+    """:func:`split_sentences` as lists of ``(token, start, end)``."""
+    return [list(zip(*s)) for s in split_sentences(text)]
