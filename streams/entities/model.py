@@ -115,7 +115,7 @@ class _Scorer:
         v = self._gaz_vectors[(e.type, e.weak)] = (self.g.get(f"G=B-{t}"), self.g.get(f"G=I-{t}"))
         return v
 
-    def emissions(self, ids: list[int], lens: list[int], gazs: list[list]) -> np.ndarray:
+    def emissions(self, ids: np.ndarray, lens: list[int], gazs: list[list]) -> np.ndarray:
         """Emission scores of the concatenated sentences (``lens``) of token ids ``ids``, whose
         gazetteer phrase matches are ``gazs`` (one list per sentence)."""
         n_tok = len(ids)
@@ -197,7 +197,7 @@ class _DocScorer:
         self._names = sorted(set(types))  # type names; label index -> type index
         self._tid = np.array([self._names.index(t) for t in types], dtype=np.int64)
 
-    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]],
+    def doc_scores(self, ids: np.ndarray, lens: list[int], paths: list[list[int]],
                    doc_key_number: np.ndarray) -> np.ndarray:
         """The scores of ``features.doc_features`` for a document, computed from label indices
         and per-key type counts (the same features, without building their strings).
@@ -305,12 +305,13 @@ class Model:
             gazs = self.gaz.match_many(list(map(cache.key_first.__getitem__, ids)),
                                        list(map(cache.key_inner.__getitem__, ids)), lens)
             n_stages = min(stages or len(self.stages), len(self.stages))
-            emissions = self._scorer.emissions(ids, lens, gazs)  # every stage's scores side by side
+            ids_a = np.array(ids, dtype=np.intp)  # converted once for the gathers below
+            emissions = self._scorer.emissions(ids_a, lens, gazs)  # every stage's scores side by side
             n_labels = len(self.labels)
             paths = viterbi_batch(emissions[:, :n_labels], lens, self.stages[0].T)
             if n_stages > 1:
                 emissions2 = emissions[:, n_labels:2 * n_labels] + self._doc.doc_scores(
-                    ids, lens, paths, cache.doc_key_number)
+                    ids_a, lens, paths, cache.doc_key_number)
                 paths = viterbi_batch(emissions2, lens, self.stages[1].T)
         labels = self.labels
         out = []
