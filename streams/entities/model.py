@@ -122,7 +122,7 @@ class _Scorer:
         vecs = self.tv.take(ids, axis=0)  # (n_tok, 5, n_labels): own, as -2, -1, +1, +2 neighbour; a copy
         scores = vecs[:, 0].copy()
         n = np.array(lens)
-        ends = np.cumsum(n)
+        ends = np.add.accumulate(n)
         starts = ends - n
         long = n >= 2
         starts2 = starts[long] + 1  # second and last-but-one tokens of sentences of two or more
@@ -206,7 +206,7 @@ class _DocScorer:
         type) of the document, by its type counts packed into one integer."""
         labels_idx = np.fromiter(chain.from_iterable(paths), dtype=np.intp, count=len(ids))
         scores = self.s1[0][labels_idx]
-        starts = np.cumsum([0] + lens[:-1])
+        starts = np.add.accumulate([0] + lens[:-1])
         first = np.zeros(len(ids), dtype=bool)
         first[starts] = True
         if len(ids) > 1:
@@ -219,11 +219,11 @@ class _DocScorer:
         if not len(at):
             return scores
         own = self._tid[labels_idx[at]]
-        u, inv = np.unique(key_no[at] * nt + own, return_inverse=True)  # distinct (key, own type)
-        uk, ukinv = np.unique(u // nt, return_inverse=True)
+        u, inv = _unique_inverse(key_no[at] * nt + own)  # distinct (key, own type)
+        ukinv = _sorted_inverse(u // nt)  # per distinct (key, own type): the number of its key
         ut = u % nt
-        counts = np.zeros((len(uk), nt), dtype=np.int64)
-        counts[ukinv, ut] = np.bincount(inv.reshape(-1), minlength=len(u))  # per key, its tokens per type
+        counts = np.zeros((int(ukinv[-1]) + 1, nt), dtype=np.int64)
+        counts[ukinv, ut] = np.bincount(inv, minlength=len(u))  # per key, its tokens per type
         rows = counts[ukinv]  # per (key, own type): the key's type counts
         if rows.max() < 1 << 11:
             sigs = ((rows << (11 * np.arange(nt))).sum(axis=1) * nt + ut).tolist()
@@ -242,8 +242,33 @@ class _DocScorer:
                             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
                         self._table[v] = self.w.vec(pooled_features({names[t]: n - (t == o) for t, n in enumerate(r) if n}))
                     at_vec[i] = v
-        scores[at] += self._table[at_vec][inv.reshape(-1)]
+        scores[at] += self._table[at_vec][inv]
         return scores
+
+
+def _firsts_of_runs(s: np.ndarray) -> np.ndarray:
+    """Where a sorted array's values change (True at each run's first element)."""
+    new = np.empty(len(s), dtype=bool)
+    new[:1] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:])
+    return new
+
+
+def _sorted_inverse(s: np.ndarray) -> np.ndarray:
+    """``np.unique(s, return_inverse=True)[1]`` of a sorted array (without np.unique's overhead,
+    which is most of its cost on an article's few hundred values)."""
+    return np.add.accumulate(_firsts_of_runs(s), dtype=np.intp) - 1
+
+
+def _unique_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_inverse=True)`` of a 1-d integer array: the sorted distinct values
+    and, per value of ``x``, the index of its value among them."""
+    order = x.argsort(kind="stable")
+    s = x[order]
+    new = _firsts_of_runs(s)
+    inv = np.empty(len(x), dtype=np.intp)
+    inv[order] = np.add.accumulate(new, dtype=np.intp) - 1
+    return s[new], inv
 
 
 class Model:

@@ -9,7 +9,7 @@ non-space character is a token of its own. Offsets are ``[start, end)`` into the
 from __future__ import annotations
 
 import re
-from itertools import accumulate, compress, count
+from itertools import accumulate, compress, count, repeat
 from typing import NamedTuple
 
 _WORD = r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
@@ -38,36 +38,35 @@ class Sentence(NamedTuple):
 def split_sentences(text: str) -> list[Sentence]:
     """Tokens grouped into sentence-like chunks (never longer than ``MAX_SENTENCE`` tokens);
     a line break always ends a chunk, and so does a sentence-final mark that is not the chunk's
-    first token."""
+    first token. One regex split for the whole text (a token never spans a line break, and the
+    pattern looks no further than the neighbouring character, which a line break is not part
+    of), then the cuts."""
+    parts = _SPLIT.split(text)
+    if len(parts) == 1:
+        return []
+    toks = parts[1::2]
+    offs = list(accumulate(map(len, parts), initial=0))
+    starts = offs[1:-1:2]
+    ends = offs[2::2]
+    m = len(toks)
+    # the gap before token k + 1 is parts[2k + 2]: a line ends there when it holds a newline
+    lines = [k + 1 for k in compress(count(), map(str.__contains__, parts[2:-1:2], repeat("\n")))]
+    lines.append(m)
+    marks = list(compress(count(), map(_SENT_END.__contains__, toks)))  # a token starting with a mark is that mark
     out: list[Sentence] = []
-    pos = 0
-    split = _SPLIT.split
-    is_end = _SENT_END.__contains__  # a token starting with a sentence-final mark is that mark
-    for line in text.split("\n"):
-        parts = split(line)
-        if len(parts) > 1:
-            toks = parts[1::2]
-            offs = list(accumulate(map(len, parts), initial=pos))
-            starts = offs[1:-1:2]
-            ends = offs[2::2]
-            m = len(toks)
-            marks = list(compress(count(), map(is_end, toks)))
-            start = 0
-            e = 0
-            while start < m:
-                while e < len(marks) and marks[e] <= start:
-                    e += 1
-                cut = start + MAX_SENTENCE - 1
-                if e < len(marks) and marks[e] < cut:
-                    cut = marks[e]
-                if cut > m - 1:
-                    cut = m - 1
-                if start == 0 and cut == m - 1:
-                    out.append(Sentence(toks, starts, ends))
-                else:
-                    out.append(Sentence(toks[start:cut + 1], starts[start:cut + 1], ends[start:cut + 1]))
-                start = cut + 1
-        pos += len(line) + 1
+    e = 0
+    start = 0
+    for stop in lines:  # the tokens of one line: [start, stop)
+        while start < stop:
+            while e < len(marks) and marks[e] <= start:
+                e += 1
+            cut = start + MAX_SENTENCE - 1
+            if e < len(marks) and marks[e] < cut:
+                cut = marks[e]
+            if cut > stop - 1:
+                cut = stop - 1
+            out.append(Sentence(toks[start:cut + 1], starts[start:cut + 1], ends[start:cut + 1]))
+            start = cut + 1
     return out
 
 

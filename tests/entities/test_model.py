@@ -57,3 +57,18 @@ def test_feature_rows_are_the_feature_strings_rows():
             assert r == [index[x] for x in feats], tok
         assert info[5:] == tuple(rows[5:])
     assert any(rows.own for rows in map(f.rows, toks)) and any(rows.as_prev for rows in map(f.rows, toks))
+
+
+def test_unique_inverse_is_numpys():
+    """The document scorer's grouping helpers give np.unique's arrays (same values, same order)."""
+    import numpy as np
+
+    from streams.entities.model import _sorted_inverse, _unique_inverse
+
+    rng = np.random.default_rng(17)
+    for _ in range(500):
+        x = rng.integers(0, rng.integers(1, 40), rng.integers(1, 300)) * 5 + rng.integers(0, 5)
+        u, inv = np.unique(x, return_inverse=True)
+        u2, inv2 = _unique_inverse(x)
+        assert u2.tolist() == u.tolist() and inv2.tolist() == inv.reshape(-1).tolist()
+        assert _sorted_inverse(u // 5).tolist() == np.unique(u // 5, return_inverse=True)[1].reshape(-1).tolist()
