@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-from operator import itemgetter
 
 from ..records import Entity
 from .clitics import name_key
@@ -21,15 +19,15 @@ MAX_CHARS = 200_000  # longer inputs are cut for entity recognition (offsets sta
 
 
 def _is_arabic_sentence(toks: list[str]) -> bool:
-    """More tokens start with an Arabic letter than with another letter (and at least one)."""
-    firsts = "".join(map(_FIRST, toks))
-    other = _ARABIC_FIRST.sub("", firsts)
-    n_ar = len(firsts) - len(other)
-    return n_ar > 0 and n_ar >= sum(map(str.isalpha, other))
-
-
-_FIRST = itemgetter(0)
-_ARABIC_FIRST = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+    n_ar = 0
+    n_lat = 0
+    for t in toks:
+        c = t[0]
+        if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f":
+            n_ar += 1
+        elif c.isalpha():
+            n_lat += 1
+    return n_ar > 0 and n_ar >= n_lat
 
 
 def _mention_key(model: Model, text: str) -> tuple[str, ...]:
