@@ -11,17 +11,17 @@ from .model import Model, load_model
 from .normalize import norm, skeleton
 from .recognize import recognize_tokens
 from .spans import Span
-from .tokenize import sentences
+from .tokenize import Sentence, split_sentences
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 200_000  # longer inputs are cut for entity recognition (offsets stay valid)
 
 
-def _is_arabic_sentence(toks: list[tuple[str, int, int]]) -> bool:
+def _is_arabic_sentence(toks: list[str]) -> bool:
     n_ar = 0
     n_lat = 0
-    for t, _, _ in toks:
+    for t in toks:
         c = t[0]
         if "\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f":
             n_ar += 1
@@ -41,13 +41,13 @@ def _mention_key(model: Model, text: str) -> tuple[str, ...]:
     return key
 
 
-def _fields(title: str | None, text: str) -> list[tuple[str, str, int, list, list[bool]]]:
+def _fields(title: str | None, text: str) -> list[tuple[str, str, int, list[Sentence], list[bool]]]:
     """(field, source, order offset, sentences, is-Arabic flags) for the title and the text."""
     out = []
     for field, source, order0 in (("title", title or "", 0), ("text", text or "", len(title or "") + 1)):
         if source:
-            sents = sentences(source[:MAX_CHARS])
-            out.append((field, source, order0, sents, [_is_arabic_sentence(s) for s in sents]))
+            sents = split_sentences(source[:MAX_CHARS])
+            out.append((field, source, order0, sents, [_is_arabic_sentence(s.tokens) for s in sents]))
     return out
 
 
@@ -67,19 +67,19 @@ def _conjunction_before_name(model: Model, tok: str) -> bool:
     return freq.get(norm(tok[1:]), 0) > freq.get(norm(tok), 0)
 
 
-def find_mentions(model: Model, source: str, field: str, sents: list, arabic: list[bool], tagged: list | None,
-                  order0: int) -> list[Found]:
+def find_mentions(model: Model, source: str, field: str, sents: list[Sentence], arabic: list[bool],
+                  tagged: list | None, order0: int) -> list[Found]:
     """Mentions in one field, given its sentences and (when the model runs) their tags."""
     out: list[Found] = []
     for k, sent in enumerate(sents):
-        toks = [t for t, _, _ in sent]
+        toks = sent.tokens
         spans: list[Span]
         if arabic[k]:
             spans = recognize_tokens(model, toks, use_model=tagged is not None, tagged=tagged[k] if tagged else None)
         else:
             spans = [Span(i, j, e.type, e, "gazetteer") for i, j, e in model.gaz.match_latin(toks) if not e.weak]
         for s in spans:
-            first_tok, start, _ = sent[s.i]
+            first_tok, start = toks[s.i], sent.starts[s.i]
             skip = model.mention_start(first_tok) if "\u0600" <= first_tok[0] <= "\u06ff" else 0
             if not skip and s.type == "PER" and s.j - s.i >= 2 and _conjunction_before_name(model, first_tok):
                 skip = 1  # وجوش بارسونز: the و is the conjunction
@@ -87,7 +87,7 @@ def find_mentions(model: Model, source: str, field: str, sents: list, arabic: li
                     norm(first_tok[skip:]), 0):
                 skip = 0  # كاليفورنيا is a word, اليفورنيا is none: the ك is the name's
             start += skip
-            end = sent[s.j - 1][2]
+            end = sent.ends[s.j - 1]
             text = source[start:end]
             if not text.strip():
                 continue
@@ -174,8 +174,7 @@ def find_all(text: str, title: str | None, language: str | None = None, model: M
     fields = _fields(title, text)
     tagged: list | None = None
     if arabic_model:  # the title and text are one document: all their Arabic sentences in one batch
-        tagged = m.tag_many([[t for t, _, _ in s] if a else [] for _, _, _, sents, ar in fields
-                             for s, a in zip(sents, ar)])
+        tagged = m.tag_many([s.tokens if a else [] for _, _, _, sents, ar in fields for s, a in zip(sents, ar)])
     found: list[Found] = []
     o = 0
     for field, source, order0, sents, ar in fields:

@@ -12,6 +12,7 @@ sentence costs a few tuple concatenations per token.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from . import freq as freqmod
@@ -35,6 +36,25 @@ class TokenInfo(NamedTuple):
     key_first: str  # gazetteer key as a phrase's first token (proclitics and article off)
     key_inner: str  # gazetteer key as a later token (article off)
     core: str  # the stem (clitics split off): bigram features and the document key
+
+
+class TokenRows(NamedTuple):
+    """:class:`TokenInfo` with each feature as the model's attribute row (features the model
+    has no weights for left out), for the tagger."""
+
+    own: list[int]
+    as_prev2: list[int]
+    as_prev: list[int]
+    as_next: list[int]
+    as_next2: list[int]
+    key_first: str
+    key_inner: str
+    core: str
+
+
+# the neighbour templates at -2, -1, +1, +2: word, core, proclitic, frequency, gazetteer class, shape
+_NEIGHBOUR_TEMPLATES = tuple((k, tuple(k + t for t in ("w", "c", "p", "zf", "g", "sh"))) for k in ("-2", "-1", "+1", "+2"))
+_NONE: dict[str, int] = {}
 
 
 def _shape(tok: str) -> str:
@@ -123,10 +143,20 @@ def doc_features(keys: list[list[str | None]], labels: list[list[str]]) -> list[
 
 
 class Featurizer:
-    def __init__(self, gaz: Gazetteer, known: frozenset[str] | None = None) -> None:
+    def __init__(self, gaz: Gazetteer, known: frozenset[str] | None = None,
+                 index: Mapping[str, int] | None = None) -> None:
         """``known``: the attributes the model has weights for; the others are dropped as soon
-        as they are made (a large speed-up: most word-identity features carry no weight)."""
+        as they are made (a large speed-up: most word-identity features carry no weight).
+        ``index``: attribute -> weight row, for :meth:`rows` (``known`` defaults to its keys)."""
+        if known is None and index is not None:
+            known = frozenset(index)
         self.known = known
+        # template -> value -> row: "w=..." is row tables["w"]["..."] (a template has no "=")
+        self._tables: dict[str, dict[str, int]] = {}
+        for attr, row in (index or {}).items():
+            t, sep, v = attr.partition("=")
+            if sep:
+                self._tables.setdefault(t, {})[v] = row
         self.gaz = gaz
         self.lex = gaz.lex
         self.types = gaz.token_types_frozen
@@ -163,8 +193,9 @@ class Featurizer:
         self._cache.clear()
         self._keys.clear()
 
-    def compute(self, tok: str) -> TokenInfo:
-        """:meth:`info`, uncached."""
+    def _parts(self, tok: str) -> tuple[list[tuple[str, str]], list[list[tuple[str, str]]], str, str, str]:
+        """Every feature of a token as ``(template, value)`` pairs, in crfsuite's order (own,
+        then as the -2/-1/+1/+2 neighbour), unfiltered; and its key_first, key_inner and core."""
         w, p, core, kf, ki = self._split(tok)
         e = enclitic(core, self.lex)
         stem = core[: -len(e)] if e else core
@@ -174,37 +205,56 @@ class Featurizer:
         if not gt and stem != core:
             gt = tuple("e" + t for t in self.types.get(skeleton(stem), ()))
         sh = _shape(tok)
-        own = [f"w={w}", f"c={stem}", f"sh={sh}", f"len={_lenb(len(stem))}"]
+        own = [("w", w), ("c", stem), ("sh", sh), ("len", _lenb(len(stem)))]
         if p:
-            own.append(f"p={p}")
+            own.append(("p", p))
         if e:
-            own.append(f"e={e}")
+            own.append(("e", e))
         if len(stem) >= 3:
-            own += [f"c2={stem[:2]}", f"c3={stem[:3]}", f"s1={stem[-1]}", f"s2={stem[-2:]}", f"s3={stem[-3:]}"]
+            own += [("c2", stem[:2]), ("c3", stem[:3]), ("s1", stem[-1]), ("s2", stem[-2:]), ("s3", stem[-3:])]
         else:
-            own.append(f"s1={stem[-1:]}")
-        own += [f"g={t}" for t in gt]
+            own.append(("s1", stem[-1:]))
+        own += [("g", t) for t in gt]
         zs = freqmod.bucket(self.freq.get(stem, 0))
-        own.append(f"zf={zs}")
-        own.append(f"zw={freqmod.bucket(self.freq.get(w, 0))}|{zs}")
+        own.append(("zf", zs))
+        own.append(("zw", f"{freqmod.bucket(self.freq.get(w, 0))}|{zs}"))
         if sh in ("LAT", "lat"):
-            own.append(f"lw={tok.lower()}")
-        known = self.known
-        own_t = tuple(own) if known is None else tuple(f for f in own if f in known)
+            own.append(("lw", tok.lower()))
         nbs = []
-        for k in ("-2", "-1", "+1", "+2"):
-            f = [f"{k}w={w}", f"{k}c={stem}"]
+        for k, (kw, kc, kp, kzf, kg, ksh) in _NEIGHBOUR_TEMPLATES:
+            f = [(kw, w), (kc, stem)]
             if k[1] == "1":
                 if p:
-                    f.append(f"{k}p={p}")
-                f.append(f"{k}zf={zs}")
+                    f.append((kp, p))
+                f.append((kzf, zs))
             if gt:
-                f += [f"{k}g={t}" for t in gt]
+                f += [(kg, t) for t in gt]
             if sh != "ar":
-                f.append(f"{k}sh={sh}")
-            nbs.append(tuple(f) if known is None else tuple(x for x in f if x in known))
+                f.append((ksh, sh))
+            nbs.append(f)
+        return own, nbs, kf, ki, stem
 
-        return TokenInfo(own_t, nbs[0], nbs[1], nbs[2], nbs[3], kf, ki, stem)
+    def compute(self, tok: str) -> TokenInfo:
+        """:meth:`info`, uncached."""
+        own, nbs, kf, ki, stem = self._parts(tok)
+        known = self.known
+        out = []
+        for fs in [own] + nbs:
+            strs = [f"{a}={v}" for a, v in fs]
+            out.append(tuple(strs) if known is None else tuple(x for x in strs if x in known))
+        return TokenInfo(out[0], out[1], out[2], out[3], out[4], kf, ki, stem)
+
+    def rows(self, tok: str) -> TokenRows:
+        """:meth:`compute` as the model's attribute rows (``index`` given at construction): the
+        same features in the same order, looked up by template and value without building their
+        strings (the tagger's first sight of a token)."""
+        own, nbs, kf, ki, stem = self._parts(tok)
+        tables = self._tables
+        out = []
+        for fs in [own] + nbs:
+            r = [tables.get(a, _NONE).get(v) for a, v in fs]
+            out.append([x for x in r if x is not None] if None in r else r)
+        return TokenRows(out[0], out[1], out[2], out[3], out[4], kf, ki, stem)
 
     def sentence(self, tokens: list[str]) -> tuple[list[list[str]], list[tuple]]:
         """Every token's feature strings (as crfsuite sees them) and the gazetteer matches."""

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress, count
 
 from . import clitics
 from .cache import BoundedCache
@@ -69,8 +71,12 @@ def demonym_forms() -> frozenset[str]:
 class Gazetteer:
     """Phrase dictionary keyed by token-key tuples, plus per-token type sets for features."""
 
-    def __init__(self, lexicon: Mapping[str, int]) -> None:
+    def __init__(self, lexicon: Mapping[str, int], *, curated_people: bool = True) -> None:
+        """``curated_people=False``: built without the curated people list (``people.tsv``), so
+        no phrase, alias or per-token feature class says PER: the model's own recall of people
+        shows (``ner eval --no-curated-people``). The other lists are unchanged."""
         self.lex = lexicon
+        self.curated_people = curated_people
         self.phrases: dict[tuple[str, ...], GazEntry] = {}
         self.prefixes: set[tuple[str, ...]] = set()
         self.latin: dict[tuple[str, ...], GazEntry] = {}
@@ -154,6 +160,8 @@ class Gazetteer:
     def _load(self) -> None:
         for fname, src in (("people.tsv", "curated:people"), ("organizations.tsv", "curated:organizations"),
                            ("agencies.tsv", "curated:agencies")):
+            if fname == "people.tsv" and not self.curated_people:
+                continue
             for row in _read(fname):
                 row = row + [""] * (5 - len(row))
                 qid, typ, en, ar, lat = (c.strip() for c in row[:5])
@@ -278,6 +286,28 @@ class Gazetteer:
         starts = [(a,) if a == b else (a, b) for a, b in zip(inner, first)]
         return _longest(starts, inner, self.phrases, self.prefixes, f)
 
+    def match_many(self, first: list[str], inner: list[str], lens: list[int]) -> list[list[tuple[int, int, GazEntry]]]:
+        """:meth:`match_keys` of each sentence of a document (the keys of all its tokens, in
+        sentences of ``lens`` tokens), in one pass: the tokens where a phrase may start are
+        found for the whole document at C speed, and only those are tried."""
+        f = self._firsts()
+        has = f.__contains__
+        cands = sorted(set(compress(count(), map(has, inner))).union(compress(count(), map(has, first))))
+        out: list[list[tuple[int, int, GazEntry]]] = []
+        lo = 0
+        at = 0  # index into cands
+        for n in lens:
+            end = bisect_left(cands, lo + n, at)
+            here = cands[at:end]
+            if here:
+                starts = {c: (inner[c],) if inner[c] == first[c] else (inner[c], first[c]) for c in here}
+                out.append(_longest(starts, inner, self.phrases, self.prefixes, f, here, lo, lo + n))
+            else:
+                out.append([])
+            at = end
+            lo += n
+        return out
+
     def match_latin(self, tokens: list[str]) -> list[tuple[int, int, GazEntry]]:
         """English/French phrases: acronyms case-sensitive, other names capitalised."""
         keys = [t if t.isupper() else t.casefold() for t in tokens]
@@ -297,12 +327,18 @@ class Gazetteer:
         return self.phrases.get(self.phrase_key(phrase))
 
 
-def _longest(starts: list[tuple[str, ...]], inner: list[str], table: Mapping[tuple[str, ...], GazEntry],
-             prefixes: set[tuple[str, ...]], firsts: frozenset[str] | None = None) -> list[tuple[int, int, GazEntry]]:
+def _longest(starts: Mapping[int, tuple[str, ...]] | list[tuple[str, ...]], inner: list[str],
+             table: Mapping[tuple[str, ...], GazEntry], prefixes: set[tuple[str, ...]],
+             firsts: frozenset[str] | None = None, positions: Iterable[int] | None = None, lo: int = 0,
+             hi: int | None = None) -> list[tuple[int, int, GazEntry]]:
+    """Greedy longest matches in ``inner[lo:hi]`` (offsets from ``lo``), starting on a key of
+    ``starts[i]``, tried at ``positions`` (ascending; default: every one)."""
     out = []
-    n = len(inner)
-    i = 0
-    while i < n:
+    n = len(inner) if hi is None else hi
+    nxt = lo  # a match may start here or later
+    for i in range(lo, n) if positions is None else positions:
+        if i < nxt:
+            continue
         best = None
         for k0 in starts[i]:
             if firsts is not None and k0 not in firsts:
@@ -311,17 +347,15 @@ def _longest(starts: list[tuple[str, ...]], inner: list[str], table: Mapping[tup
             j = i + 1
             while True:
                 e = table.get(k)
-                if e is not None and (best is None or j > best[1]):
-                    best = (i, j, e)
+                if e is not None and (best is None or j - lo > best[1]):
+                    best = (i - lo, j - lo, e)
                 if k not in prefixes or j >= n or j - i >= MAX_PHRASE:
                     break
                 k = k + (inner[j],)
                 j += 1
         if best is not None:
             out.append(best)
-            i = best[1]
-        else:
-            i += 1
+            nxt = best[1] + lo
     return out
 
 

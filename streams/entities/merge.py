@@ -42,11 +42,14 @@ class _Group:
 
     @property
     def key(self) -> tuple[str, ...]:
-        return max((f.key for f in self.items), key=len)
+        items = self.items
+        return items[0].key if len(items) == 1 else max((f.key for f in items), key=len)
 
     def type(self) -> str:
         if self.entry is not None and not self.entry.weak:
             return self.entry.type
+        if len(self.items) == 1:  # most entities are mentioned once
+            return self.items[0].type
         c = Counter(f.type for f in self.items)
         best = max(c.values())
         for f in self.items:  # ties: the earliest mention's type

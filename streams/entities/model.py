@@ -27,8 +27,8 @@ from . import lexicon as lexmod
 from .cache import BoundedCache
 from .clitics import mention_start
 from .fastcrf import Weights, viterbi_batch
-from .features import Featurizer, TokenInfo, gaz_features, pooled_features
-from .gazetteer import Gazetteer
+from .features import Featurizer, TokenRows, pooled_features
+from .gazetteer import GazEntry, Gazetteer
 from .tokencache import TokenCache
 
 MODEL_NAME = "ner.crfsuite"
@@ -54,6 +54,7 @@ class _Scorer:
         self.index = w.index
         self.bos = np.array([w.vec(["BOS"]), w.vec(["BOS2"]), w.vec(["EOS"]), w.vec(["EOS2"])])
         self.g = {a: w.W[k] for a, k in w.index.items() if a.startswith("G=") or a == "Gcont"}
+        self._gaz_vectors: dict[tuple[str, bool], tuple] = {}  # (type, weak) -> (G=B-, G=I- vectors)
         self._build_bigrams()
         self.reset(1024)
 
@@ -81,23 +82,22 @@ class _Scorer:
         self.bstem = stems
         self.bigram = {(stems[a], stems[b]): (v[0], v[1]) for (a, b), v in pairs.items()}
 
-    def fill(self, ks: list[int], infs: list[TokenInfo]) -> None:
-        """Cache the five weight vectors of new tokens (``Featurizer.compute``) in slots ``ks``:
+    def fill(self, ks: list[int], infs: list[TokenRows]) -> None:
+        """Cache the five weight vectors of new tokens (``Featurizer.rows``) in slots ``ks``:
         one gather and one segmented sum for all of them (each vector sums its features' rows in
         the features' order, as crfsuite does)."""
-        feats: list[str] = []
+        rows: list[int] = []
         counts: list[int] = []
         for inf in infs:
-            feats += inf.own
-            feats += inf.as_prev2
-            feats += inf.as_prev
-            feats += inf.as_next
-            feats += inf.as_next2
-            counts += map(len, inf[:5])  # the five feature tuples, in slot-vector order
+            rows += inf.own
+            rows += inf.as_prev2
+            rows += inf.as_prev
+            rows += inf.as_next
+            rows += inf.as_next2
+            counts += map(len, inf[:5])  # the five feature lists, in slot-vector order
         tv = self.tv
         tv[ks] = 0.0
-        if feats:
-            rows = list(map(self.index.__getitem__, feats))  # every feature is known (Featurizer(known=...))
+        if rows:
             n = np.array(counts)
             full = np.flatnonzero(n)  # (token, slot) pairs with features
             starts = (np.cumsum(n) - n)[full]
@@ -110,13 +110,19 @@ class _Scorer:
         self.tv[dst] = self.tv[src]
         self.bs[dst] = self.bs[src]
 
-    def emissions(self, ids: list[int], lens: list[int], gfeats: list[list], extra: list[list[str]] | None = None) -> np.ndarray:
-        """Emission scores of the concatenated sentences (``lens``) of token ids ``ids``."""
+    def _gaz_vector(self, e: GazEntry) -> tuple[np.ndarray | None, np.ndarray | None]:
+        t = e.type + ("w" if e.weak else "")
+        v = self._gaz_vectors[(e.type, e.weak)] = (self.g.get(f"G=B-{t}"), self.g.get(f"G=I-{t}"))
+        return v
+
+    def emissions(self, ids: np.ndarray, lens: list[int], gazs: list[list]) -> np.ndarray:
+        """Emission scores of the concatenated sentences (``lens``) of token ids ``ids``, whose
+        gazetteer phrase matches are ``gazs`` (one list per sentence)."""
         n_tok = len(ids)
         vecs = self.tv.take(ids, axis=0)  # (n_tok, 5, n_labels): own, as -2, -1, +1, +2 neighbour; a copy
         scores = vecs[:, 0].copy()
         n = np.array(lens)
-        ends = np.cumsum(n)
+        ends = np.add.accumulate(n)
         starts = ends - n
         long = n >= 2
         starts2 = starts[long] + 1  # second and last-but-one tokens of sentences of two or more
@@ -140,14 +146,14 @@ class _Scorer:
         scores[starts2] += bos[1]
         scores[ends - 1] += bos[2]
         scores[lasts2] += bos[3]
+        at: list[int] = []  # rows and vectors still to add: core bigrams, then gazetteer phrases
+        vs: list = []
         if n_tok > 1:
             first = np.zeros(n_tok, dtype=bool)
             first[starts] = True
             cores = self.bs[ids]
             cand = np.flatnonzero((cores[1:] >= 0) & (cores[:-1] >= 0) & ~first[1:]) + 1
             bg = self.bigram
-            at: list[int] = []
-            vs: list = []
             for i, a, b in zip(cand.tolist(), cores[cand - 1].tolist(), cores[cand].tolist()):
                 v = bg.get((a, b))
                 if v is not None:
@@ -157,34 +163,23 @@ class _Scorer:
                     if v[1] is not None:
                         at.append(i - 1)
                         vs.append(v[1])
-            if at:  # one unbuffered add in the same order as one row at a time
-                np.add.at(scores, at, np.array(vs))
-        g = self.g
-        cont = g.get("Gcont")
+        gv = self._gaz_vectors
+        cont = self.g.get("Gcont")
         o = 0
-        for gfeat, n in zip(gfeats, lens):
-            if gfeat is not None:
-                for i in range(n):
-                    s = gfeat[i]
-                    if s is not None:
-                        v = g.get(s)
-                        if v is not None:
-                            scores[o + i] += v
-                        if cont is not None and i + 1 < n and gfeat[i + 1] is not None and gfeat[i + 1].startswith("G=I"):
-                            scores[o + i] += cont
-            o += n
-        if extra is not None:
-            index = self.index
-            rows: list[int] = []
-            at: list[int] = []
-            for i, fs in enumerate(extra):
-                for a in fs:
-                    r = index.get(a)
-                    if r is not None:
-                        rows.append(r)
-                        at.append(i)
-            if rows:
-                np.add.at(scores, at, self.w.W[rows])
+        for gaz, m in zip(gazs, lens):
+            for i, j, e in gaz:  # gazetteer phrase features (gaz_features): G=B-<type>, G=I-<type>, Gcont
+                vb, vi = gv.get((e.type, e.weak)) or self._gaz_vector(e)
+                for p in range(i, j):
+                    v = vb if p == i else vi
+                    if v is not None:
+                        at.append(o + p)
+                        vs.append(v)
+                    if cont is not None and p + 1 < j:  # the next token continues the phrase
+                        at.append(o + p)
+                        vs.append(cont)
+            o += m
+        if at:  # one unbuffered add, in the order of the adds one row at a time
+            np.add.at(scores, at, np.array(vs))
         return scores
 
 
@@ -202,7 +197,7 @@ class _DocScorer:
         self._names = sorted(set(types))  # type names; label index -> type index
         self._tid = np.array([self._names.index(t) for t in types], dtype=np.int64)
 
-    def doc_scores(self, ids: list[int], lens: list[int], paths: list[list[int]],
+    def doc_scores(self, ids: np.ndarray, lens: list[int], paths: list[list[int]],
                    doc_key_number: np.ndarray) -> np.ndarray:
         """The scores of ``features.doc_features`` for a document, computed from label indices
         and per-key type counts (the same features, without building their strings).
@@ -211,7 +206,7 @@ class _DocScorer:
         type) of the document, by its type counts packed into one integer."""
         labels_idx = np.fromiter(chain.from_iterable(paths), dtype=np.intp, count=len(ids))
         scores = self.s1[0][labels_idx]
-        starts = np.cumsum([0] + lens[:-1])
+        starts = np.add.accumulate([0] + lens[:-1])
         first = np.zeros(len(ids), dtype=bool)
         first[starts] = True
         if len(ids) > 1:
@@ -224,11 +219,11 @@ class _DocScorer:
         if not len(at):
             return scores
         own = self._tid[labels_idx[at]]
-        u, inv = np.unique(key_no[at] * nt + own, return_inverse=True)  # distinct (key, own type)
-        uk, ukinv = np.unique(u // nt, return_inverse=True)
+        u, inv = _unique_inverse(key_no[at] * nt + own)  # distinct (key, own type)
+        ukinv = _sorted_inverse(u // nt)  # per distinct (key, own type): the number of its key
         ut = u % nt
-        counts = np.zeros((len(uk), nt), dtype=np.int64)
-        counts[ukinv, ut] = np.bincount(inv.reshape(-1), minlength=len(u))  # per key, its tokens per type
+        counts = np.zeros((int(ukinv[-1]) + 1, nt), dtype=np.int64)
+        counts[ukinv, ut] = np.bincount(inv, minlength=len(u))  # per key, its tokens per type
         rows = counts[ukinv]  # per (key, own type): the key's type counts
         if rows.max() < 1 << 11:
             sigs = ((rows << (11 * np.arange(nt))).sum(axis=1) * nt + ut).tolist()
@@ -247,17 +242,44 @@ class _DocScorer:
                             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
                         self._table[v] = self.w.vec(pooled_features({names[t]: n - (t == o) for t, n in enumerate(r) if n}))
                     at_vec[i] = v
-        scores[at] += self._table[at_vec][inv.reshape(-1)]
+        scores[at] += self._table[at_vec][inv]
         return scores
+
+
+def _firsts_of_runs(s: np.ndarray) -> np.ndarray:
+    """Where a sorted array's values change (True at each run's first element)."""
+    new = np.empty(len(s), dtype=bool)
+    new[:1] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:])
+    return new
+
+
+def _sorted_inverse(s: np.ndarray) -> np.ndarray:
+    """``np.unique(s, return_inverse=True)[1]`` of a sorted array (without np.unique's overhead,
+    which is most of its cost on an article's few hundred values)."""
+    return np.add.accumulate(_firsts_of_runs(s), dtype=np.intp) - 1
+
+
+def _unique_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_inverse=True)`` of a 1-d integer array: the sorted distinct values
+    and, per value of ``x``, the index of its value among them."""
+    order = x.argsort(kind="stable")
+    s = x[order]
+    new = _firsts_of_runs(s)
+    inv = np.empty(len(x), dtype=np.intp)
+    inv[order] = np.add.accumulate(new, dtype=np.intp) - 1
+    return s[new], inv
 
 
 class Model:
     """The CRF stages, their gazetteer and featurizer, and the per-token cache they tag from."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, curated_people: bool = True) -> None:
+        """``curated_people=False``: the gazetteer without the curated people list
+        (:class:`gazetteer.Gazetteer`), for scoring the model's own recall of people."""
         self.path = Path(path)
         self.lex = lexmod.load(lexmod.lexicon_path(self.path))
-        self.gaz = Gazetteer(self.lex)
+        self.gaz = Gazetteer(self.lex, curated_people=curated_people)
         w1 = Weights.for_model(self.path)
         self.labels = w1.labels
         self.stages = [w1]  # per stage: its weights (transitions in .T)
@@ -269,7 +291,7 @@ class Model:
             self.stages.append(w2)
             self._doc = _DocScorer(w2, self.labels)
         self._scorer = _Scorer(Weights.stacked(self.stages) if len(self.stages) > 1 else w1)
-        self.featurizer = Featurizer(self.gaz, frozenset(self._scorer.index))
+        self.featurizer = Featurizer(self.gaz, index=self._scorer.index)
         self._lock = threading.Lock()  # the token cache is shared by the threads of a process
         self._mention_starts: BoundedCache[str, int] = BoundedCache(_SMALL_CACHE)
         self.tokens = TokenCache(self.featurizer, self._scorer)
@@ -303,25 +325,18 @@ class Model:
         with self._lock:  # the token cache is shared
             cache = self.tokens
             cache.make_room(sum(map(len, sents)))
-            ids = cache.assign([t for toks in sents for t in toks])
-            lens = [len(toks) for toks in sents]
-            gazs = []
-            gfeats = []
-            kfs = list(map(cache.key_first.__getitem__, ids))
-            kis = list(map(cache.key_inner.__getitem__, ids))
-            o = 0
-            for n in lens:
-                gaz = self.gaz.match_keys(kfs[o:o + n], kis[o:o + n])
-                gazs.append(gaz)
-                gfeats.append(gaz_features(gaz, n) if gaz else None)
-                o += n
+            ids = cache.assign(list(chain.from_iterable(sents)))
+            lens = list(map(len, sents))
+            gazs = self.gaz.match_many(list(map(cache.key_first.__getitem__, ids)),
+                                       list(map(cache.key_inner.__getitem__, ids)), lens)
             n_stages = min(stages or len(self.stages), len(self.stages))
-            emissions = self._scorer.emissions(ids, lens, gfeats)  # every stage's scores side by side
+            ids_a = np.array(ids, dtype=np.intp)  # converted once for the gathers below
+            emissions = self._scorer.emissions(ids_a, lens, gazs)  # every stage's scores side by side
             n_labels = len(self.labels)
             paths = viterbi_batch(emissions[:, :n_labels], lens, self.stages[0].T)
             if n_stages > 1:
                 emissions2 = emissions[:, n_labels:2 * n_labels] + self._doc.doc_scores(
-                    ids, lens, paths, cache.doc_key_number)
+                    ids_a, lens, paths, cache.doc_key_number)
                 paths = viterbi_batch(emissions2, lens, self.stages[1].T)
         labels = self.labels
         out = []
@@ -342,9 +357,10 @@ class Model:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str) -> Model:
-    return Model(path)
+def _load(path: str, curated_people: bool = True) -> Model:
+    return Model(path, curated_people=curated_people)
 
 
-def load_model(path: str | Path | None = None) -> Model:
-    return _load(str(Path(path) if path else default_model_path()))
+def load_model(path: str | Path | None = None, *, curated_people: bool = True) -> Model:
+    """The model at ``path`` (default: the packaged one), loaded once per process and option."""
+    return _load(str(Path(path) if path else default_model_path()), curated_people)

@@ -57,7 +57,7 @@ def _is_known(model, tokens: list[str], s: Span) -> bool:
 
 
 def _is_word(tok: str) -> bool:
-    return any(ch.isalnum() for ch in tok)
+    return tok[:1].isalnum() or any(ch.isalnum() for ch in tok)
 
 
 def _trim(model, tokens: list[str], s: Span) -> Span | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from itertools import compress, count
 
 from .cache import BoundedCache
 from .data import read_table
@@ -226,7 +227,7 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
 def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
     """The rules above, on the spans of one sentence (:class:`spans.Span`); returns the new list."""
     raw = raw_triggers()
-    cands = [] if raw.isdisjoint(tokens) else [i for i, t in enumerate(tokens) if t in raw]
+    cands = [] if raw.isdisjoint(tokens) else list(compress(count(), map(raw.__contains__, tokens)))
     if not cands and not spans:
         return spans
     known_phrase = {(i, j) for i, j, e in gaz if not e.weak} if gaz else set()

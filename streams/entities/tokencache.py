@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .features import Featurizer, TokenInfo, doc_key
+from .features import Featurizer, TokenRows, doc_key
 
 TOKEN_CACHE_MAX = 65_536  # tokens per generation (two generations): ~0.9 KB each (5 x 18 float64 + keys)
 
@@ -25,7 +25,7 @@ class SlotVectors(Protocol):
     """Per-slot arrays kept by the scorer (``model._Scorer``)."""
 
     def reset(self, n: int) -> None: ...
-    def fill(self, slots: list[int], infos: list[TokenInfo]) -> None: ...
+    def fill(self, slots: list[int], infos: list[TokenRows]) -> None: ...
     def copy(self, src: list[int], dst: list[int]) -> None: ...
 
 
@@ -128,7 +128,7 @@ class TokenCache:
                 else:
                     number[k] = -1
         if new:
-            compute = self.featurizer.compute
+            compute = self.featurizer.rows
             infos = [compute(t) for t, _ in new]
             self.vectors.fill([k for _, k in new], infos)
             for (t, k), inf in zip(new, infos):

@@ -9,10 +9,16 @@ non-space character is a token of its own. Offsets are ``[start, end)`` into the
 from __future__ import annotations
 
 import re
+from itertools import accumulate, compress, count, repeat
+from typing import NamedTuple
 
 _WORD = r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
 _ELISION = r"(?<!\w)(?:[lLdDjJmMnNsStTcC]|[Qq]u)['’](?=\w)"  # French l'OTAN, d'Irak
 _TOKEN = re.compile(rf"{_ELISION}|{_WORD}+(?:[.'’\-]{_WORD}+)*|[^\s]", re.UNICODE)
+# the same tokens as one capturing group: ``split`` gives [gap, token, gap, ..., gap] (gaps are
+# whitespace, as every other non-space character is a token), so offsets are running sums of
+# lengths, without a match object per token
+_SPLIT = re.compile(f"({_TOKEN.pattern})", re.UNICODE)
 _SENT_END = frozenset(".!?؟;؛…")
 MAX_SENTENCE = 120
 
@@ -21,34 +27,49 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-def sentences(text: str) -> list[list[tuple[str, int, int]]]:
+class Sentence(NamedTuple):
+    """One sentence-like chunk: its tokens and their ``[start, end)`` offsets (parallel lists)."""
+
+    tokens: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def split_sentences(text: str) -> list[Sentence]:
     """Tokens grouped into sentence-like chunks (never longer than ``MAX_SENTENCE`` tokens);
     a line break always ends a chunk, and so does a sentence-final mark that is not the chunk's
-    first token."""
-    out: list[list[tuple[str, int, int]]] = []
-    pos = 0
-    n = len(text)
-    finditer = _TOKEN.finditer
-    while pos < n:
-        eol = text.find("\n", pos)
-        if eol < 0:
-            eol = n
-        toks = [(m.group(), m.start(), m.end()) for m in finditer(text, pos, eol)]
-        pos = eol + 1
-        m = len(toks)
-        if not m:
-            continue
-        ends = [i for i, t in enumerate(toks) if t[0] in _SENT_END]
-        start = 0
-        e = 0
-        while start < m:
-            while e < len(ends) and ends[e] <= start:
+    first token. One regex split for the whole text (a token never spans a line break, and the
+    pattern looks no further than the neighbouring character, which a line break is not part
+    of), then the cuts."""
+    parts = _SPLIT.split(text)
+    if len(parts) == 1:
+        return []
+    toks = parts[1::2]
+    offs = list(accumulate(map(len, parts), initial=0))
+    starts = offs[1:-1:2]
+    ends = offs[2::2]
+    m = len(toks)
+    # the gap before token k + 1 is parts[2k + 2]: a line ends there when it holds a newline
+    lines = [k + 1 for k in compress(count(), map(str.__contains__, parts[2:-1:2], repeat("\n")))]
+    lines.append(m)
+    marks = list(compress(count(), map(_SENT_END.__contains__, toks)))  # a token starting with a mark is that mark
+    out: list[Sentence] = []
+    e = 0
+    start = 0
+    for stop in lines:  # the tokens of one line: [start, stop)
+        while start < stop:
+            while e < len(marks) and marks[e] <= start:
                 e += 1
             cut = start + MAX_SENTENCE - 1
-            if e < len(ends) and ends[e] < cut:
-                cut = ends[e]
-            if cut > m - 1:
-                cut = m - 1
-            out.append(toks[start:cut + 1])
+            if e < len(marks) and marks[e] < cut:
+                cut = marks[e]
+            if cut > stop - 1:
+                cut = stop - 1
+            out.append(Sentence(toks[start:cut + 1], starts[start:cut + 1], ends[start:cut + 1]))
             start = cut + 1
     return out
+
+
+def sentences(text: str) -> list[list[tuple[str, int, int]]]:
+    """:func:`split_sentences` as lists of ``(token, start, end)``."""
+    return [list(zip(*s)) for s in split_sentences(text)]

@@ -52,7 +52,7 @@ def _at(field: str, hay: str, text: str, typ: str, occ: int = 0, source: str | N
 def test_known_figures(tiny):
     gold, corpus, text, title = tiny
 
-    def predictor(cleaned):
+    def predictor(cleaned, model=None):
         return [
             d.Group("LOC", [_at("title", title, "جدة", "LOC"), _at("text", text, "جدة", "LOC"),
                             _at("text", text, "جدة", "LOC", 1, source="gazetteer")]),
@@ -178,15 +178,31 @@ def test_shipped_gold_resolves_in_the_current_cleaner():
 
 
 def test_curated_people_switch():
+    """``Gazetteer(curated_people=False)`` (``load_model(curated_people=False)``, used by ``ner
+    eval --no-curated-people``): no phrase, Latin alias or feature class from the people list; the
+    packaged model keeps it; the other lists are untouched."""
+    from streams.entities.extract import find_all
+    from streams.entities.gazetteer import read_table
     from streams.entities.model import load_model
 
-    assert any(e.type == "PER" for e in load_model().gaz.phrases.values())
-    with d.curated_people_off() as removed:
-        gaz = load_model().gaz
-        assert removed > 50
-        assert not any(e.type == "PER" for e in gaz.phrases.values())
-        assert not any(t in v for v in gaz.token_types_frozen.values() for t in ("PER", "partPER"))
-    assert any(e.type == "PER" for e in load_model().gaz.phrases.values())
+    on, off = load_model(), load_model(curated_people=False)
+    assert off is not on and off is load_model(curated_people=False) and on.gaz.curated_people
+    people = [r for r in read_table("people.tsv") if len(r) > 3 and r[3].strip()]
+    assert len(people) > 50
+    name = people[0][3].split("|")[0].lstrip("~")
+    assert on.gaz.lookup(name).type == "PER"
+    assert off.gaz.lookup(name) is None or off.gaz.lookup(name).type != "PER"
+    assert not any(e.type == "PER" for e in off.gaz.phrases.values())
+    assert not any(e.type == "PER" for e in off.gaz.latin.values())
+    assert not any(t in v for v in off.gaz.token_types_frozen.values() for t in ("PER", "PERw", "partPER"))
+    assert sum(e.type == "PER" for e in on.gaz.phrases.values()) > 50
+    assert {k: e for k, e in on.gaz.phrases.items() if e.type == "ORG" and e.source.startswith("curated")} == \
+        {k: e for k, e in off.gaz.phrases.items() if e.type == "ORG" and e.source.startswith("curated")}
+    # in a sentence: linked to the list's entry with it, to nothing from the list without it
+    sent = f"وقال {name} إن"
+    assert any(f.entry is not None and f.entry.source == "curated:people" for f in find_all(sent, None, "ar", on))
+    assert not any(f.entry is not None and f.entry.source == "curated:people"
+                   for f in find_all(sent, None, "ar", off))
 
 
 def test_ner_train_refuses_the_dev_set(tmp_path):
@@ -213,7 +229,8 @@ def test_ner_eval_has_a_dev_set_section(ner_data):
     assert "entities (one per referent per article)" in r.output
 
 
-def test_model_file_switch(tmp_path):
+def test_model_file_with_people_off(tmp_path):
+    """``ner eval --model F --no-curated-people``: the dev set runs on F, without the people list."""
     import shutil
 
     from streams.entities.model import default_model_path, load_model
@@ -221,8 +238,6 @@ def test_model_file_switch(tmp_path):
     src = default_model_path()
     for f in src.parent.glob(src.stem + "*"):
         shutil.copy(f, tmp_path / f.name)
-    with d.model_file(tmp_path / src.name):
-        assert load_model().path == tmp_path / src.name
-        with d.curated_people_off():
-            assert load_model().path == tmp_path / src.name
-    assert load_model().path == src
+    m = load_model(tmp_path / src.name, curated_people=False)
+    assert m.path == tmp_path / src.name and not m.gaz.curated_people
+    assert load_model().path == src and load_model().gaz.curated_people

@@ -35,6 +35,30 @@ def test_chunking_rules():
     assert get_entities(["B-PER", "B-PER"]) == [("PER", 0, 1), ("PER", 1, 2)]
 
 
+def _chunks_every_tag(tags):
+    """The straightforward reading of seqeval's rules, one tag at a time (the reference for
+    ``get_entities``, which visits only the tags inside entities)."""
+    chunks, typ, start = [], None, 0
+    for i, tag in enumerate(list(tags) + ["O"]):
+        pre, _, t = ("O", "", None) if tag in ("O", "") else tag.partition("-")
+        if typ is not None and (pre in ("B", "S", "O") or t != typ):
+            chunks.append((typ, start, i))
+            typ = None
+        if pre != "O" and (pre in ("B", "S") or typ is None):
+            typ, start = t, i
+    return chunks
+
+
+def test_chunking_agrees_with_the_tag_by_tag_rules():
+    import random
+
+    rnd = random.Random(17)
+    labels = ["O", "O", "", "B-PER", "I-PER", "B-LOC", "I-LOC", "S-ORG", "I-ORG", "E-PER"]
+    for _ in range(20_000):
+        tags = [rnd.choice(labels) for _ in range(rnd.randint(0, 12))]
+        assert get_entities(tags) == _chunks_every_tag(tags), tags
+
+
 def test_agrees_with_seqeval():
     seqeval = pytest.importorskip("seqeval.metrics")
     from seqeval.metrics import classification_report

@@ -58,3 +58,20 @@ def test_data_files_name_their_sources():
         if f.name.endswith((".tsv", ".txt")):
             head = f.read_text(encoding="utf-8").splitlines()[0]
             assert head.startswith("#"), f.name
+
+
+def test_matching_a_document_at_once_equals_sentence_by_sentence(model):
+    """``match_many`` (the tagger's one pass over an article) gives each sentence the matches of
+    ``match_keys``, with sentence offsets, whatever the sentence boundaries."""
+    from streams.entities.tokenize import split_sentences
+
+    g = model.gaz
+    text = ("قال وزير الخارجية في حلف شمال الأطلسي إن الولايات المتحدة ستدعم العراق.\n"
+            "وصل إلى بغداد ثم إلى مكة المكرمة وجدة. دونالد ترامب في واشنطن\nالرياض\n\nحلف شمال\nالأطلسي")
+    sents = [s.tokens for s in split_sentences(text)]
+    keys = [[model.token_keys(t) for t in toks] for toks in sents]
+    first = [k[0] for ks in keys for k in ks]
+    inner = [k[1] for ks in keys for k in ks]
+    expected = [g.match_keys([k[0] for k in ks], [k[1] for k in ks]) for ks in keys]
+    assert g.match_many(first, inner, [len(t) for t in sents]) == expected
+    assert sum(map(len, expected)) >= 8 and any(j - i >= 3 for m in expected for i, j, _ in m)

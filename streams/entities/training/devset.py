@@ -19,8 +19,9 @@ Scores (micro P/R/F1 per type and overall):
   product's entities (each a group of mentions) are matched one to one, a pair counting when
   the types agree and they share at least one exact mention span.
 
-``people=False`` scores the stage with the curated people list switched off (its entries leave
-the gazetteer and the features), so the model's own recall of people shows. When predicted
+``people=False`` scores the stage on a model whose gazetteer is built without the curated people
+list (``load_model(curated_people=False)``: none of its names in the phrases or the features), so
+the model's own recall of people shows. When predicted
 mentions or entities carry a ``source`` (``"gazetteer"`` for hits the CRF did not propose), the
 precision of the gazetteer-only hits is reported apart.
 
@@ -30,7 +31,7 @@ names a dev-set article id or shares a run of :data:`LEAK_NGRAM` tokens with a d
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
 import random
 import re
@@ -273,77 +274,19 @@ def _source(obj: Any) -> str | None:
     return s if isinstance(s, str) else None
 
 
-def predict(cleaned: Any) -> list[Group]:
-    """The product's entities for one cleaned article (``streams.entities.enrich``)."""
-    from streams.entities import enrich
+def predict(cleaned: Any, model: Any = None) -> list[Group]:
+    """The product's entities for one cleaned article (what ``streams.entities.enrich`` gives),
+    from ``model`` (default: the packaged one)."""
+    from streams.entities.extract import extract
 
     groups = []
-    for e in enrich(cleaned, now="2026-01-01T00:00:00Z").entities:
+    for e in extract(cleaned.text or "", cleaned.title, cleaned.language, model, dateline=cleaned.dateline,
+                     byline=cleaned.byline, authors=cleaned.authors):
         g = Group(e.type, source=_source(e))
         for m in e.mentions:
             g.mentions.append(Mention(m.field, m.start, m.end, e.type, m.text, _source(m) or g.source))
         groups.append(g)
     return groups
-
-
-def _strip_people(gaz: Any) -> int:
-    """Take every PER entry (the curated people lists: no other source has PER) out of a
-    gazetteer, its phrase table and the per-token classes the features read."""
-    drop = {k for k, e in gaz.phrases.items() if e.type == "PER"}
-    for k in drop:
-        del gaz.phrases[k]
-    gaz.prefixes.clear()
-    for k in gaz.phrases:
-        for i in range(1, len(k)):
-            gaz.prefixes.add(k[:i])
-    for k in [k for k, e in gaz.latin.items() if e.type == "PER"]:
-        del gaz.latin[k]
-    gaz.latin_prefixes.clear()
-    for k in gaz.latin:
-        for i in range(1, len(k)):
-            gaz.latin_prefixes.add(k[:i])
-    for v in gaz.token_types.values():
-        v -= {"PER", "PERw", "partPER"}
-    gaz.token_types_frozen = {k: tuple(sorted(v)) for k, v in gaz.token_types.items()}
-    return len(drop)
-
-
-class model_file:
-    """Context manager: the stage (``enrich``) runs on the model at ``path`` instead of the
-    packaged one (``load_model()`` resolves its default path at each call)."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-
-    def __enter__(self) -> None:
-        from streams.entities import model as model_mod
-
-        self._default = model_mod.default_model_path
-        model_mod.default_model_path = lambda: self.path
-        model_mod._load.cache_clear()
-
-    def __exit__(self, *exc: object) -> None:
-        from streams.entities import model as model_mod
-
-        model_mod.default_model_path = self._default
-        model_mod._load.cache_clear()
-
-
-class curated_people_off:
-    """Context manager: the stage runs on a freshly loaded model whose gazetteer has no curated
-    people (fresh, so no feature computed with the list survives in a cache); on exit the next
-    ``load_model()`` loads the ordinary model again."""
-
-    def __enter__(self) -> int:
-        from streams.entities import model as model_mod
-
-        model_mod._load.cache_clear()
-        return _strip_people(model_mod.load_model().gaz)
-
-    def __exit__(self, *exc: object) -> None:
-        from streams.entities import model as model_mod
-
-        model_mod._load.cache_clear()
 
 
 # --- scoring ------------------------------------------------------------------------------------
@@ -447,10 +390,11 @@ def summarize(c: dict[str, Counter]) -> dict:
 # --- the evaluation -----------------------------------------------------------------------------
 
 def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = None, *, people: bool = True,
-                    predictor: Callable[[Any], list[Group]] | None = None, errors: bool = False,
+                    predictor: Callable[..., list[Group]] | None = None, errors: bool = False,
                     model_path: str | Path | None = None) -> dict:
     """Score the entity stage on the dev set (see the module doc); ``model_path``: a model file
-    other than the packaged one; ``errors``: also list every missed and spurious mention per
+    other than the packaged one; ``predictor(cleaned, model=...)``: the groups predicted for one
+    article (default :func:`predict`); ``errors``: also list every missed and spurious mention per
     article (``result["errors"]``)."""
     arts = load_gold(gold)
     recs = read_records(corpus or corpus_path(), (a.id for a in arts))
@@ -460,26 +404,22 @@ def evaluate_devset(gold: str | Path | None = None, corpus: str | Path | None = 
     total: dict[str, Counter] = {}
     problems: list[str] = []
     errs: dict[str, list[tuple]] = {}
-    run = predictor or predict
+    from streams.entities.model import load_model
 
-    def go() -> None:
-        for a in arts:
-            cleaned = clean_record(recs[a.id])
-            fields = field_texts(cleaned)
-            res, probs = resolve(a, fields)
-            problems.extend(probs)
-            e: list[tuple] | None = errs.setdefault(a.id, []) if errors else None
-            add_counts(total, score_article(gold_groups(res), run(cleaned), fields, e))
+    # people=False: a model of its own whose gazetteer was built without the people list
+    # (Gazetteer(curated_people=False)); nothing computed with the list is in its caches
+    model = load_model(model_path, curated_people=people)
+    run = functools.partial(predictor or predict, model=model)
 
-    stripped = None
-    with contextlib.ExitStack() as stack:
-        if model_path is not None:
-            stack.enter_context(model_file(model_path))
-        if not people:
-            stripped = stack.enter_context(curated_people_off())
-        go()
+    for a in arts:
+        cleaned = clean_record(recs[a.id])
+        fields = field_texts(cleaned)
+        res, probs = resolve(a, fields)
+        problems.extend(probs)
+        e: list[tuple] | None = errs.setdefault(a.id, []) if errors else None
+        add_counts(total, score_article(gold_groups(res), run(cleaned), fields, e))
     out = summarize(total)
-    out.update(articles=len(arts), problems=problems, curated_people=people, people_entries_removed=stripped,
+    out.update(articles=len(arts), problems=problems, curated_people=people,
                model=str(model_path) if model_path else "packaged")
     if errors:
         out["errors"] = errs

@@ -8,10 +8,10 @@ from ..merge import merge
 from .devset import Group, Mention
 
 
-def predict_with_sources(cleaned) -> list:
+def predict_with_sources(cleaned, model=None) -> list:
     """``devset.predict`` with each mention's origin: ``"gazetteer"`` for hits the model did not
     propose, so the dev-set report gives the precision of gazetteer-only hits apart."""
-    found = find_all(cleaned.text or "", cleaned.title, cleaned.language, dateline=cleaned.dateline,
+    found = find_all(cleaned.text or "", cleaned.title, cleaned.language, model, dateline=cleaned.dateline,
                      byline=cleaned.byline, authors=cleaned.authors)
     origin = {(f.field, f.start, f.end): f.source for f in found}
     groups = []
