@@ -1,12 +1,17 @@
-"""Shared by the benchmarks: a per-article timing loop and the machine description."""
+"""Shared by the benchmarks: a per-article timing loop, the machine description and the output digest
+of the equivalence checks."""
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import pickle
+import tempfile
 import os
 import platform
 import resource
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -91,3 +96,30 @@ def lines(path: Path, limit: int | None) -> list[bytes]:
                     break
     return out
 
+
+
+def write_digest(rows: Sequence[str], out: Path, expect: str | None, summary: str) -> str:
+    """Write the equivalence rows to ``out``, print their SHA-256 with ``summary``, and exit 1 when
+    ``expect`` is given and differs (the equivalence scripts' one verdict)."""
+    data = ("\n".join(rows) + "\n").encode("utf-8")
+    out.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    print(f"{digest}  {out} ({summary})")
+    if expect and digest != expect:
+        print(f"DIFFERENT from the expected {expect}", file=sys.stderr)
+        sys.exit(1)
+    return digest
+
+
+def cached(kind: str, path: Path, limit: int | None, fresh: bool, build: Callable[[], Any]) -> Any:
+    """``build()``'s result for ``path`` (and ``limit``), pickled in the temporary directory under a
+    key of the file's size and mtime, so equivalence checks re-run without re-processing a corpus;
+    ``fresh`` rebuilds (after a change upstream of what is cached)."""
+    st = path.stat()
+    tag = hashlib.blake2b(f"{path}|{st.st_size}|{st.st_mtime_ns}|{limit}".encode(), digest_size=8).hexdigest()
+    cache = Path(tempfile.gettempdir()) / f"news-streams-{kind}-{os.getuid()}-{tag}.pickle"
+    if cache.exists() and not fresh:
+        return pickle.loads(cache.read_bytes())
+    result = build()
+    cache.write_bytes(pickle.dumps(result))
+    return result

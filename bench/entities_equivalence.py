@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import hashlib
 import json
 import os
-import pickle
 import sys
 import tempfile
 import time
@@ -29,19 +27,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.bench_entities import load_articles  # noqa: E402
+from bench.common import cached, write_digest  # noqa: E402
 
 NOW = "2020-01-01T00:00:00.000Z"
 
 
 def cleaned(path: Path, limit: int | None, fresh: bool) -> list:
-    st = path.stat()
-    tag = hashlib.blake2b(f"{path}|{st.st_size}|{st.st_mtime_ns}|{limit}".encode(), digest_size=8).hexdigest()
-    cache = Path(tempfile.gettempdir()) / f"news-streams-cleaned-{os.getuid()}-{tag}.pickle"
-    if cache.exists() and not fresh:
-        return pickle.loads(cache.read_bytes())
-    arts, _ = load_articles(path, limit)
-    cache.write_bytes(pickle.dumps(arts))
-    return arts
+    return cached("cleaned", path, limit, fresh, lambda: load_articles(path, limit)[0])
 
 
 def main() -> None:
@@ -75,14 +67,7 @@ def main() -> None:
         print(f"{corpus}: {len(arts)} articles, {time.process_time() - t0:.1f} s cpu", file=sys.stderr)
         rows += [json.dumps({"corpus": corpus, "id": a.id, "entities": out[a.id]}, ensure_ascii=False, sort_keys=True)
                  for a in arts]
-    data = ("\n".join(rows) + "\n").encode("utf-8")
-    args.out.write_bytes(data)
-    digest = hashlib.sha256(data).hexdigest()
-    print(f"{digest}  {args.out} ({len(rows)} articles)")
-    if args.expect and digest != args.expect:
-        print(f"DIFFERENT from the expected {args.expect}", file=sys.stderr)
-        sys.exit(1)
-
+    write_digest(rows, args.out, args.expect, f"{len(rows)} articles")
 
 if __name__ == "__main__":
     main()

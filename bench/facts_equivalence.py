@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import hashlib
 import json
 import os
-import pickle
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.common import cached, write_digest
 
 NOW = "2020-01-01T00:00:00.000Z"
 CORPORA = ("ar-saudinewsnet-6k.jsonl", "en-bbc-1k.jsonl")
@@ -30,11 +30,10 @@ CORPORA = ("ar-saudinewsnet-6k.jsonl", "en-bbc-1k.jsonl")
 
 def enriched(path: Path, limit: int | None, fresh: bool) -> list:
     """Enriched records of ``path`` without facts (cached in the temporary directory)."""
-    st = path.stat()
-    tag = hashlib.blake2b(f"{path}|{st.st_size}|{st.st_mtime_ns}|{limit}".encode(), digest_size=8).hexdigest()
-    cache = Path(tempfile.gettempdir()) / f"news-streams-enriched-{os.getuid()}-{tag}.pickle"
-    if cache.exists() and not fresh:
-        return pickle.loads(cache.read_bytes())
+    return cached("enriched", path, limit, fresh, lambda: _enrich_file(path, limit))
+
+
+def _enrich_file(path: Path, limit: int | None) -> list:
     from streams.clean import clean_article
     from streams.entities import enrich
     from streams.ingest import decode_raw
@@ -48,7 +47,6 @@ def enriched(path: Path, limit: int | None, fresh: bool) -> list:
                 out.append(enrich(clean_article(decode_raw(line, max_bytes=2_000_000)), now=NOW))
             except Exception:  # noqa: BLE001 - a refused article is not part of the check
                 continue
-    cache.write_bytes(pickle.dumps(out))
     return out
 
 
@@ -81,14 +79,7 @@ def main() -> None:
             counts["quotes"] += len(r.quotes)
             counts["dates"] += len(r.dates)
             rows.append(facts_row(corpus, r))
-    data = ("\n".join(rows) + "\n").encode("utf-8")
-    args.out.write_bytes(data)
-    digest = hashlib.sha256(data).hexdigest()
-    print(f"{digest}  {args.out} ({len(rows)} articles, {counts['quotes']} quotes, {counts['dates']} dates)")
-    if args.expect and digest != args.expect:
-        print(f"DIFFERENT from the expected {args.expect}", file=sys.stderr)
-        sys.exit(1)
-
+    write_digest(rows, args.out, args.expect, f"{len(rows)} articles, {counts['quotes']} quotes, {counts['dates']} dates")
 
 if __name__ == "__main__":
     main()
