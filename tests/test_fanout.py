@@ -10,7 +10,7 @@ from unittest.mock import patch
 import orjson
 import pytest
 
-from streams.service.app import create_app
+from streams.service.app import create_app, written_topics
 from streams.settings import Settings
 from streams.trends.stage import decode_group, partition_of
 from tests.test_agents import Capture, Failing, _drive
@@ -36,6 +36,20 @@ def test_one_agent_reads_enriched_whatever_stages_are_on(trends, stories) -> Non
     news = create_app(_settings(trends_enabled=trends, stories_enabled=stories))
     assert _subscribers(news, "news.enriched") == ["enriched-fanout"]
     assert (news.trends is not None, news.story_stage is not None) == (trends, stories)
+
+
+def test_the_producer_tracks_every_topic_the_stages_write() -> None:
+    """The fan-out writes ``stories-requests`` and ``trends-mentions``, the tables their changelogs:
+    a topic missing from the tracked set drops out of the producer's metadata and a batch queued
+    for it waits for ever (a worker with the story stage stalled so after a restart)."""
+    news = create_app(_settings())
+    names = written_topics(news.app, news.topics)
+    wanted = {f"news.{t}" for t in ("raw", "cleaned", "enriched", "dead-letter", "stories", "stories-requests",
+                                    "trends", "trends-mentions")}
+    assert wanted <= names
+    changelogs = {n for n in names if n.endswith("-changelog")}
+    assert {f"fanout-test-stories-{t}-changelog" for t in ("articles", "stories", "keys", "buckets", "meta")} <= changelogs
+    assert len(changelogs) == len(news.app.tables)
 
 
 def test_no_agent_reads_enriched_without_stateful_stages() -> None:

@@ -164,10 +164,20 @@ def _track_written_topics(app: faust.App, topics: dict[str, faust.TopicT]) -> No
 
     @app.task
     async def track_written_topics() -> None:
-        names = {t.get_topic_name() for t in topics.values()}
-        names |= {table.changelog_topic.get_topic_name() for table in app.tables.values()}
-        tracked = await internals.track_topics(app.producer, names)
+        tracked = await internals.track_topics(app.producer, written_topics(app, topics))
         log.info("producer metadata tracks %d topics: %s", len(tracked), ", ".join(sorted(tracked)))
+
+
+def written_topics(app: faust.App, topics: dict[str, faust.TopicT]) -> set[str]:
+    """Every topic a worker may write: the stage topics, every topic an agent subscribes to (a
+    stage's internal repartition topic such as ``stories-requests``) and the tables' changelogs.
+    A topic left out here drops out of the producer's metadata at the next refresh, and a batch
+    queued for it then waits for ever (a story stage that stalled after a restart, 2026-11-30)."""
+    names = {t.get_topic_name() for t in topics.values()}
+    names |= {name for agent in app.agents.values() for name in agent.channel.topics}
+    names |= {name for topic in app.topics for name in topic.topics}  # what the conductor subscribed
+    names |= {table.changelog_topic.get_topic_name() for table in app.tables.values()}
+    return names
 
 
 def _trends(app: faust.App, settings: Settings, topics: dict[str, faust.TopicT]) -> Any:

@@ -108,6 +108,8 @@ def test_sigkill_mid_stream_then_restart_gives_the_same_stories(kafka_settings, 
     second = WorkerProcess(settings, tmp_path / "worker2.log").start()
     try:
         after = asyncio.run(_collect_all(settings, at_least=len(batch), distinct=True))
+    except TimeoutError as exc:
+        raise AssertionError(f"{exc}\n{_whereabouts(settings, batch, tmp_path)}") from None
     finally:
         code = second.stop()
     log = (tmp_path / "worker2.log").read_text(errors="replace")
@@ -139,3 +141,28 @@ async def _collect_all(settings, *, at_least: int, distinct: bool = False) -> li
             return out
         await asyncio.sleep(1.0)
     raise TimeoutError(f"{len(keys)} distinct / {len(out)} stories records, {at_least} wanted")
+
+
+def _whereabouts(settings, batch: dict, tmp_path) -> str:
+    """For a failed run: where along the pipeline each article without a story stopped, and the
+    tails of the worker logs (what an operator would look at first)."""
+    topics = [settings.topic(t) for t in ("raw", "cleaned", "enriched", "dead-letter", "stories")]
+    topics.insert(3, f"{settings.topic_prefix}stories-requests")
+
+    async def keys_by_topic() -> dict[str, Counter]:
+        seen: dict[str, Counter] = {t: Counter() for t in topics}
+        try:
+            async for rec in read_topic(settings, topics, timeout=10):
+                seen[rec.topic][(rec.key or b"").decode()] += 1
+        except (TimeoutError, LookupError):
+            pass
+        return seen
+
+    seen = asyncio.run(keys_by_topic())
+    missing = sorted(set(batch) - set(seen[topics[-1]]))
+    lines = [f"{aid}: " + ", ".join(f"{t.removeprefix(settings.topic_prefix)}={seen[t][aid]}" for t in topics)
+             for aid in missing[:10]]
+    for name in ("worker1.log", "worker2.log"):
+        log = (tmp_path / name).read_text(errors="replace") if (tmp_path / name).exists() else ""
+        lines.append(f"--- {name} (last 40 lines) ---\n" + "\n".join(log.splitlines()[-40:]))
+    return "\n".join(lines)
