@@ -53,7 +53,17 @@ def send_raw(producer: Any, topic: str, key: bytes | None, value: bytes,
     """Hand already-encoded bytes straight to Faust's producer; returns (awaitably) the future
     of Kafka's acknowledgement. ``Topic.send`` would wrap every record in futures, pending
     messages and a second serialisation pass (~4% of a worker's CPU) for nothing used here.
-    ``partition``: None lets the producer choose by key."""
+    ``partition``: None lets the producer choose by key.
+
+    Once the producer tracks a set of topics (:func:`track_topics`), a send to a topic outside it
+    adds it: aiokafka would not (the topic is in its metadata), and the next refresh would drop it
+    with a batch still queued for it, which then waits for ever."""
+    started = getattr(producer, "_producer", None)  # None before start (and in unit tests)
+    if started is not None:
+        client = started.client
+        tracked = client._topics
+        if tracked and topic not in tracked:
+            client.add_topic(topic)
     return producer.send(topic, key, value, partition, None, None, transactional_id=transactional_id)
 
 

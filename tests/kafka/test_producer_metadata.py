@@ -69,3 +69,34 @@ def test_a_new_topic_does_not_drop_the_others_from_the_producers_metadata(kafka_
             # aiokafka's own behaviour, the reason for track_topics: if this starts failing, an
             # upgrade changed it and track_topics may no longer be needed.
             assert partitions is None
+
+
+async def _send_outside_the_tracked_set(settings) -> tuple[bool, set[int] | None]:
+    """The producer tracks ``enriched`` only while its metadata still has ``cleaned`` (what a
+    worker sees between the all-topics start and a narrowed refresh); a send to ``cleaned`` must
+    add it to the tracked set, so the next refresh keeps its leader."""
+    app = faust.App(settings.app_id, **faust_config(settings))
+    producer = app.producer
+    await producer.start()
+    try:
+        client = producer._producer.client
+        cleaned = settings.topic("cleaned")
+        for _ in range(60):
+            await client.force_metadata_update()
+            if cleaned in client.cluster.topics():
+                break
+            await asyncio.sleep(0.5)
+        client._topics = {settings.topic("enriched")}  # narrowed, metadata not yet refreshed
+        await (await internals.send_raw(producer, cleaned, b"k", b"{}"))
+        await client.force_metadata_update()
+        return cleaned in client._topics, client.cluster.partitions_for_topic(cleaned)
+    finally:
+        await producer.stop()
+
+
+def test_a_send_to_an_untracked_topic_adds_it(kafka_settings):
+    settings = replace(kafka_settings, app_id=kafka_settings.app_id + "-md2",
+                       topic_prefix=kafka_settings.topic_prefix + "send.")
+    asyncio.run(ensure_topics(settings))
+    tracked, partitions = asyncio.run(_send_outside_the_tracked_set(settings))
+    assert tracked and partitions
