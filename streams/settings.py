@@ -217,8 +217,8 @@ class Settings:
         "NEWS_SHARED_DATA", "", "research corpora for quality tests, benchmarks and the demo (never shipped)",
         default_doc="../shared/data beside the checkout", path=True)
     trends_enabled: bool = setting(
-        "NEWS_TRENDS", False, "run the trend stage in the worker (opt-in: with both stateful stages on by default, the "
-        "full suite failed two tests, see README Trends; not run with `exactly_once`)")
+        "NEWS_TRENDS", True, "run the trend stage in the worker (`off`: the worker does not feed it; not run with "
+        "`exactly_once`)")
     trends_windows: str = setting(
         "NEWS_TRENDS_WINDOWS", "1h,1d", "tumbling trend windows (`s`/`m`/`h`/`d`), each optionally `size:K` with K previous "
         "windows in the baseline (default 24 under a day, else 7)",
@@ -230,8 +230,8 @@ class Settings:
         "NEWS_TRENDS_STORE", "memory://", "store of the trend tables (`rocksdb://`: rocksdict, local state survives restarts)",
         choices=("memory://", "rocksdb://"))
     stories_enabled: bool = setting(
-        "NEWS_STORIES", False, "run the story stage in the worker (opt-in, for the same reason as `NEWS_TRENDS`; "
-        "not run with `exactly_once`)")
+        "NEWS_STORIES", True, "run the story stage in the worker (`off`: the worker does not feed it; not run with "
+        "`exactly_once`)")
     story_store: str = setting(
         "NEWS_STORY_STORE", "memory://", "store of the story stage's tables (`rocksdb://`: rocksdict)",
         choices=("memory://", "rocksdb://"))
