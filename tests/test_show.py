@@ -1,10 +1,11 @@
-"""The demo's closing view: one enriched article as a person reads it, and the dead letters' reasons."""
+"""The demo's closing view: one enriched article as a person reads it, the stories of the run, and
+the dead letters' reasons."""
 
 from __future__ import annotations
 
 import orjson
 
-from streams.cli.show import pick_article, render_article, render_dead_letters
+from streams.cli.show import pick_article, render_article, render_dead_letters, render_stories
 from streams.pipeline import process_payload
 from streams.records import SourcePosition
 from streams.samples import POISON, bundled_articles
@@ -40,3 +41,15 @@ def test_the_demo_prefers_the_seed_then_the_first_shipped_sample():
     assert pick_article(records)["id"] == "sample-ar-1"
     assert pick_article({**records, "seed-0001": {"id": "seed-0001"}})["id"] == "seed-0001"
     assert pick_article({"x": records["x"]})["id"] == "x" and pick_article({}) is None
+
+
+def test_stories_say_how_many_and_show_the_largest_with_their_outlets():
+    articles = {a: {"id": a, "title": f"title {a}", "source": src} for a, src in
+                (("a", "spa"), ("b", "sabq"), ("c", "okaz"), ("d", "spa"), ("e", "spa"))}
+    story = lambda sid, dup=None: {"id": sid, "duplicate_of": dup, "similarity": 0.9, "first_seen_at": None}  # noqa: E731
+    stories = {"a": story("a"), "b": story("a", dup="a"), "c": story("a"), "d": story("d")}
+    lines = render_stories(stories, articles).splitlines()
+    assert lines[0].startswith("Stories: 4 article(s) in 2 stories, 1 with more than one article, 1 near copy")
+    assert "(1 enriched article(s) had no story record yet)" in lines[0]
+    assert lines[1] == "  3 articles: title a (okaz, sabq, spa)"
+    assert len(lines) == 2  # single-article stories are not listed

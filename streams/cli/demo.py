@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import sys
 import time
 import urllib.request
@@ -11,15 +10,26 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+import orjson
 
 from ..devkit.feed import read_inputs
 from ..devkit.broker import BrokerError, LocalKafka, free_port, free_port_block, port_open, tail_log
-from ..kafka.io import produce
+from ..kafka.io import produce, read_topic
 from ..kafka.topics import ensure_topics
 from ..devkit.local import Ledger, WorkerProcess, collect, percentile
+from ..names import Topic
 from ..settings import Settings, is_set, shared_data_dir
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _news_of_one_stretch(corpus: Path, size: int) -> list[bytes]:
+    """``size`` consecutive articles of the corpus in published order, from its middle: what a
+    day or so of every outlet looks like, so the same news reported by several outlets is in it."""
+    lines = [line for line in corpus.read_bytes().splitlines(keepends=True) if line.strip()]
+    dated = sorted((str(orjson.loads(line).get("published_at") or ""), n) for n, line in enumerate(lines))
+    start = max(0, (len(dated) - size) // 2)
+    return [lines[n] for _, n in dated[start:start + size]]
 
 
 def default_inputs(sample_size: int) -> list[tuple[str, bool]]:
@@ -30,13 +40,13 @@ def default_inputs(sample_size: int) -> list[tuple[str, bool]]:
     seed = shared / "samples" / "seed-article.json"
     corpus = shared / "ar-saudinewsnet-6k.jsonl"
     if seed.exists() and corpus.exists():
-        inputs.append((str(seed), False))
         sample = Path(settings.demo_dir) / "corpus-sample.jsonl"
         sample.parent.mkdir(parents=True, exist_ok=True)
-        with corpus.open("rb") as src:
-            lines = list(itertools.islice(src, 0, None, max(1, 6000 // max(1, sample_size))))[:sample_size]
-        sample.write_bytes(b"".join(lines))
+        sample.write_bytes(b"".join(_news_of_one_stretch(corpus, sample_size)))
         inputs.append((str(sample), False))
+        # the seed (2020) goes last: sent first, it would move the story stage's event-time
+        # watermark five years past the corpus (2015), and every corpus article would be "late"
+        inputs.append((str(seed), False))
     else:
         from ..samples import raw_articles
 
@@ -69,6 +79,7 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
     workdir = Path(base.demo_dir).resolve()
     kafka: LocalKafka | None = None
     worker: WorkerProcess | None = None
+    stories: dict[str, dict] | None = None
     try:
         if is_set("KAFKA_BOOTSTRAP_SERVERS"):
             bootstrap = base.kafka_bootstrap_servers
@@ -115,6 +126,7 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
             asyncio.run(collect(settings, ledger, timeout=timeout, alive=worker.alive))
         except RuntimeError as exc:
             click.echo(f"{exc}; last lines of {worker.log_path}:\n{tail_log(worker.log_path, 20)}", err=True)
+        stories = _stories(settings, len(ledger.enriched)) if settings.stories_enabled else None
         metrics = _scrape(worker.metrics_url)
     except BrokerError as exc:
         raise click.ClickException(str(exc)) from None
@@ -128,21 +140,43 @@ def demo(files: tuple[str, ...], sample_size: int, timeout: float, keep: bool) -
 
                 shutil.rmtree(kafka.data_dir, ignore_errors=True)
     _print_summary(ledger, report.sent, metrics, worker.metrics_url, time.monotonic() - started)
-    _print_product(ledger)
+    _print_product(ledger, stories)
     if not ledger.complete:
         click.echo(f"FAILED: {ledger.unaccounted} article(s) unaccounted for "
                    f"(missing ids: {sorted(ledger.missing)[:10]}); worker log: {worker.log_path}", err=True)
         sys.exit(1)
 
 
-def _print_product(ledger: Ledger) -> None:
-    """One enriched article as a reader sees it, and why the dead letters were refused."""
-    from .show import pick_article, render_article, render_dead_letters
+def _stories(settings: Settings, enriched: int, timeout: float = 30.0) -> dict[str, dict]:
+    """The ``stories`` records of this run by article id (they trail ``enriched`` by a hop)."""
+    out: dict[str, dict] = {}
+
+    async def read() -> None:
+        async for rec in read_topic(settings, [settings.topic(Topic.STORIES)], timeout=timeout):
+            value = orjson.loads(rec.value or b"{}")
+            if isinstance(value.get("story"), dict):
+                out[str(value.get("id"))] = value["story"]
+            if len(out) >= enriched:
+                return
+
+    try:
+        asyncio.run(read())
+    except (TimeoutError, LookupError):
+        pass  # the summary says how many arrived
+    return out
+
+
+def _print_product(ledger: Ledger, stories: dict[str, dict] | None = None) -> None:
+    """One enriched article as a reader sees it, the stories the run made, and why the dead
+    letters were refused."""
+    from .show import pick_article, render_article, render_dead_letters, render_stories
 
     article = pick_article(ledger.enriched)
     title = "One enriched article, as a reader sees it"
     lines = ["", title, "=" * len(title)]
     lines.append(render_article(article) if article is not None else "(no article was enriched)")
+    if stories is not None:
+        lines += ["", render_stories(stories, ledger.enriched)]
     lines += ["", render_dead_letters(list(ledger.dead.values()) + list(ledger.dead_keyless.values()))]
     click.echo("\n".join(lines))
 

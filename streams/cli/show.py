@@ -78,3 +78,25 @@ def render_dead_letters(records: Iterable[dict], limit: int = 10) -> str:
     if len(records) > limit:
         lines.append(f"  ... and {len(records) - limit} more")
     return "\n".join(lines)
+
+
+def render_stories(stories: dict[str, dict], articles: dict[str, dict], top: int = 3) -> str:
+    """The story stage's view of a run: how many stories the articles made, how many were near
+    copies, and the largest stories with their outlets (``stories``: article id -> ``story``)."""
+    members: dict[str, list[str]] = {}
+    for aid, story in stories.items():
+        members.setdefault(story["id"], []).append(aid)
+    multi = sorted((sid for sid, ids in members.items() if len(ids) > 1), key=lambda s: (-len(members[s]), s))
+    copies = sum(1 for story in stories.values() if story.get("duplicate_of"))
+    lines = [f"Stories: {len(stories)} article(s) in {len(members)} stor{'y' if len(members) == 1 else 'ies'}, "
+             f"{len(multi)} with more than one article, {copies} near cop{'y' if copies == 1 else 'ies'}"]
+    if len(stories) < len(articles):
+        lines[0] += f" ({len(articles) - len(stories)} enriched article(s) had no story record yet)"
+    for sid in multi[:top]:
+        ids = sorted(members[sid], key=lambda a: (a != sid, a))
+        first = articles.get(sid) or articles.get(ids[0]) or {}
+        sources = sorted({articles[a]["source"] for a in ids if articles.get(a, {}).get("source")})
+        title = first.get("title") or "(no title)"
+        lines += textwrap.wrap(f"  {len(ids)} articles: {title}" + (f" ({', '.join(sources)})" if sources else ""),
+                               WIDTH, subsequent_indent=" " * 4)
+    return "\n".join(lines)

@@ -69,7 +69,8 @@ class WorkerProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker", f"--loglevel={self.loglevel}",
+            # -P: the caller's directory is not put on sys.path (a select.py there broke the demo's worker)
+            [sys.executable, "-P", "-m", "streams.cli", "worker", f"--loglevel={self.loglevel}",
              f"--web-port={self.settings.web_port}"],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
