@@ -48,6 +48,35 @@ def replace_commit(consumer: Any, commit: Callable[..., Awaitable[bool]]) -> Non
     consumer.force_commit = commit
 
 
+def seek_fresh_partitions_to_start(app: Any) -> None:
+    """Make Faust's "seek every partition to its committed offset" also rewind the partitions that
+    have no committed offset yet, to their start (what ``auto_offset_reset=earliest`` promises).
+
+    Faust drops records it has fetched but not handed to an agent when a rebalance or the tables'
+    recovery stops the flow (a partition not yet active, a generation that changed), and counts on
+    that seek to fetch them again. aiokafka seeks only partitions with a committed offset above 0,
+    so a partition never committed stays where its fetcher got to: the dropped records are skipped,
+    the next ones are acked, and their commit passes over the gap. That lost the first records of a
+    ``raw`` partition when two workers started a new group while articles arrived (story takeover
+    test, 2026-11-30). Changelog partitions are left alone (Faust positions them itself)."""
+    thread = app.consumer._thread
+    if getattr(thread, "_news_seeks_fresh", False):
+        return
+    original = thread.seek_to_committed
+
+    async def seek_to_committed() -> Any:
+        committed = await original()
+        changelogs = app.tables.changelog_topics
+        fresh = [tp for tp, offset in committed.items()
+                 if (offset is None or offset <= 0) and tp.topic not in changelogs]
+        if fresh:
+            await thread.call_thread(thread._ensure_consumer().seek_to_beginning, *fresh)
+        return committed
+
+    thread.seek_to_committed = seek_to_committed
+    thread._news_seeks_fresh = True
+
+
 def send_raw(producer: Any, topic: str, key: bytes | None, value: bytes,
              transactional_id: str | None = None, partition: int | None = None) -> Awaitable[asyncio.Future]:
     """Hand already-encoded bytes straight to Faust's producer; returns (awaitably) the future
