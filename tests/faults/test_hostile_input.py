@@ -138,10 +138,13 @@ def test_hostile_records_each_end_as_one_record(kafka_bootstrap, tmp_path):
                "valid raw articles": sum(valid_ids.values()) + len(unencodable),
                "of which JSON cannot re-encode": len(unencodable), "seconds": elapsed,
                "baseline RSS MiB": baseline / 2**20, "peak RSS MiB": peak["rss"] / 2**20,
-               "RSS bound MiB": RSS_BOUND_MIB, "reasons": dict(reasons.most_common())},
+               "RSS bound MiB": RSS_BOUND_MIB, "reasons": dict(reasons.most_common()),
+               "records the reader was handed twice": out.reread},
     )
     figures.show()
-    assert not wrong, f"{len(wrong)} mismatch(es):\n" + "\n".join(wrong[:20])
+    group = [line for line in log.splitlines() if "Setting newly assigned" in line or "Revoking previously" in line]
+    assert not wrong, (f"{len(wrong)} mismatch(es):\n" + "\n".join(wrong[:20]) +
+                       f"\nthe worker's group changes ({len(group)}):\n" + "\n".join(group[:10]))
     assert len(outputs) == len(records)
     assert reasons[str(Reason.INTERNAL_ERROR)] == len(unencodable), "a stage failed on some input (internal_error)"
     assert set(later_reasons) <= {str(Reason.NOTHING_LEFT)}, later_reasons
