@@ -3,7 +3,9 @@
 What is asserted, record by record (each payload is distinct, and a dead letter carries its
 payload, so outputs are matched to inputs):
 
-* every record yields exactly one output record in total (enriched + dead-letter);
+* every record yields exactly one output record in total (enriched + dead-letter); if the
+  worker's group changed after its first assignment (a CI run on a loaded box replayed 12
+  records so), a record may repeat its one outcome once, and the repeats stay under 5%;
 * a record the ingest edge rejects (``decode_raw``: bad UTF-8, not JSON, not an object, a
   missing or mistyped field, over ``NEWS_MAX_RECORD_BYTES``, ...) ends as one dead letter with
   exactly the reason ``decode_raw`` gives, its payload byte for byte, and its raw position;
@@ -38,6 +40,10 @@ GENERATED = 1000
 #: the corpus holds four 10 MB records (each rejected before decoding) and several 1-2 MB ones.
 RSS_BOUND_MIB = 1024
 RSS_GROWTH_BOUND_MIB = 600
+#: After a group change the worker replays what it had not committed (about a second of input):
+#: a record may then come out this many times in all, and the repeats stay under this share.
+REPLAY_BOUND = 2
+REPLAY_SHARE = 0.05
 
 
 def _expectation(payload: bytes, max_bytes: int) -> tuple[str, str | None]:
@@ -96,6 +102,11 @@ def test_hostile_records_each_end_as_one_record(kafka_bootstrap, tmp_path):
             code = w.stop()
     log = w.log_path.read_text(errors="replace")
 
+    # One output per record, unless the worker's group changed after its first assignment: then
+    # the uncommitted window is replayed (at-least-once) and a record may repeat its one outcome;
+    # those repeats are counted and bounded, never a different outcome.
+    assignments = log.count("Setting newly assigned partitions")
+    allowed = 1 if assignments <= 1 else REPLAY_BOUND
     dead = [o for o in outputs if o.stage == "dead-letter"]
     enriched = [o for o in outputs if o.stage == "enriched"]
     by_sha = Counter(o.payload_sha for o in dead)
@@ -104,13 +115,14 @@ def test_hostile_records_each_end_as_one_record(kafka_bootstrap, tmp_path):
         n = by_sha.get(sha, 0)
         if kind == "rejected":
             reasons = [o.reason for o in dead if o.payload_sha == sha]
-            if reasons != [value]:
+            if not reasons or set(reasons) != {value} or len(reasons) > allowed:
                 wrong.append(f"{label}: expected one dead letter {value!r}, got {reasons}")
         elif kind == "unencodable":
             got = [(o.reason, o.message) for o in dead if o.payload_sha == sha]
-            if len(got) != 1 or got[0][0] != "internal_error" or "Recursion limit" not in got[0][1]:
+            if (not got or len(got) > allowed
+                    or any(r != "internal_error" or "Recursion limit" not in m for r, m in got)):
                 wrong.append(f"{label}: expected one internal_error dead letter (cannot encode), got {got}")
-        elif n > 1:
+        elif n > allowed:
             wrong.append(f"{label}: {n} dead letters")
     for o in dead:
         if o.payload_sha not in expect:
@@ -122,7 +134,7 @@ def test_hostile_records_each_end_as_one_record(kafka_bootstrap, tmp_path):
     dead_valid = Counter(expect[o.payload_sha][2] for o in dead if o.payload_sha in expect
                          and expect[o.payload_sha][1] == "valid")
     for article_id, n in valid_ids.items():
-        if enriched_ids.get(article_id, 0) + dead_valid.get(article_id, 0) != n:
+        if not n <= enriched_ids.get(article_id, 0) + dead_valid.get(article_id, 0) <= n * allowed:
             wrong.append(f"valid article {article_id!r}: {n} record(s) in, {enriched_ids.get(article_id, 0)} enriched "
                          f"+ {dead_valid.get(article_id, 0)} dead-lettered out")
     for article_id in enriched_ids.keys() - valid_ids.keys():
@@ -145,7 +157,9 @@ def test_hostile_records_each_end_as_one_record(kafka_bootstrap, tmp_path):
     group = [line for line in log.splitlines() if "Setting newly assigned" in line or "Revoking previously" in line]
     assert not wrong, (f"{len(wrong)} mismatch(es):\n" + "\n".join(wrong[:20]) +
                        f"\nthe worker's group changes ({len(group)}):\n" + "\n".join(group[:10]))
-    assert len(outputs) == len(records)
+    repeats = len(outputs) - len(records)
+    assert repeats == 0 or (assignments > 1 and 0 < repeats <= len(records) * REPLAY_SHARE), (
+        f"{repeats} outputs beyond one per record, {assignments} assignment(s)")
     assert reasons[str(Reason.INTERNAL_ERROR)] == len(unencodable), "a stage failed on some input (internal_error)"
     assert set(later_reasons) <= {str(Reason.NOTHING_LEFT)}, later_reasons
     for reason in ("invalid_utf8", "malformed_json", "not_an_object", "missing_field", "wrong_type", "too_large",
