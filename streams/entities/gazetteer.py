@@ -246,6 +246,7 @@ class Gazetteer:
             rows.append((f"ISO3166-2:{r[0]}", r[0][:2], 0, r[1], names, [" ".join(self.phrase_key(n.lstrip("~")))
                                                                         for n in names]))
         known = set(self.phrases)
+        self._lexicon_places(names for *_, names, _ in rows)
         for pid, cc, pop, en, names, keys in rows:
             division = pid.startswith("ISO")
             entry = GazEntry("LOC", pid, en, False, "geonames" if not division else "iso3166-2", cc, pop)
@@ -275,6 +276,22 @@ class Gazetteer:
                 self.phrases[key] = dataclasses.replace(entry, weak=True) if weak else entry
                 for i in range(1, len(key)):
                     self.prefixes.add(key[:i])
+
+    def _lexicon_places(self, names: Iterable[list[str]]) -> None:
+        """Put each place name's first word into the clitic lexicon (as training puts the curated
+        aliases' words, ``lexicon.with_gazetteer``), so ``بتبوك`` / ``وأبها`` split into ب + تبوك
+        and match the place. A word that is itself a clitic + a known word (``وجدة``: و + جدة, or
+        Oujda) is not added: it keeps splitting as before."""
+        from .lexicon import GAZ_WEIGHT
+
+        firsts = {norm(n.lstrip("~").split(" ", 1)[0]) for ns in names for n in ns if n.strip("~ ")}
+        lex = self.lex
+        if not isinstance(lex, dict):
+            return
+        for w in firsts:
+            if w in lex or len(w) < 3 or (w[0] in "وفبلك" and (w[1:] in lex or w[1:] in firsts)):
+                continue
+            lex[w] = GAZ_WEIGHT
 
     # --- matching -----------------------------------------------------------------------------
     def match_keys(self, first: list[str], inner: list[str]) -> list[tuple[int, int, GazEntry]]:

@@ -25,6 +25,7 @@ from itertools import compress, count
 
 from .cache import BoundedCache
 from .data import read_table
+from .lists import _PLURALS, place_lists
 from .normalize import norm, skeleton
 from .spans import Span
 
@@ -113,7 +114,13 @@ def _org_trigger_words() -> list[str]:
 @functools.lru_cache(maxsize=1)
 def raw_triggers() -> frozenset[str]:
     """Surface forms of every organisation, facility, event and place trigger."""
-    return frozenset(_raw_forms(_org_trigger_words() + list(_PLACE_TRIGGERS)))
+    return frozenset(_raw_forms(_org_trigger_words() + list(_PLACE_TRIGGERS) + list(_PLURALS)))
+
+
+@functools.lru_cache(maxsize=1)
+def raw_plurals() -> frozenset[str]:
+    """Surface forms of the plural place nouns that announce a list of places (:mod:`lists`)."""
+    return frozenset(_raw_forms(_PLURALS))
 
 
 @functools.lru_cache(maxsize=1)
@@ -233,6 +240,8 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
     known_phrase = {(i, j) for i, j, e in gaz if not e.weak} if gaz else set()
     if cands:
         spans = _triggers(model, tokens, spans, gaz, cands, known_phrase)
+        if not raw_plurals().isdisjoint(tokens):
+            spans = place_lists(model, tokens, spans, gaz, _words(model), STOP)
     return _spans(model, tokens, spans, gaz, known_phrase)
 
 
