@@ -6,6 +6,7 @@ import logging
 
 from ..records import Entity
 from .clitics import name_key
+from .clubs import is_sports
 from .merge import Found, merge
 from .model import Model, load_model
 from .normalize import norm, skeleton
@@ -67,15 +68,27 @@ def _conjunction_before_name(model: Model, tok: str) -> bool:
     return freq.get(norm(tok[1:]), 0) > freq.get(norm(tok), 0)
 
 
+def _spelled_whole(model: Model, toks: list[str], s: Span, skip: int) -> bool:
+    """Does the span's gazetteer entry list the tokens as they stand, initial letter included,
+    where the lexicon sees no clitic either (وجدة is و + جدة first, Oujda second), and not only
+    because the skeleton merges a doubled letter (وواشنطن)?"""
+    g = model.gaz
+    first = toks[s.i]
+    return (g.key_first(first) == g.key_inner(first) != g.key_inner(first[skip:])
+            and g.phrases.get(tuple(g.key_inner(t) for t in toks[s.i:s.j])) is s.entry)
+
+
 def find_mentions(model: Model, source: str, field: str, sents: list[Sentence], arabic: list[bool],
-                  tagged: list | None, order0: int) -> list[Found]:
-    """Mentions in one field, given its sentences and (when the model runs) their tags."""
+                  tagged: list | None, order0: int, sports: bool = False) -> list[Found]:
+    """Mentions in one field, given its sentences and (when the model runs) their tags;
+    ``sports``: the article is a sports article (bare club names are clubs)."""
     out: list[Found] = []
     for k, sent in enumerate(sents):
         toks = sent.tokens
         spans: list[Span]
         if arabic[k]:
-            spans = recognize_tokens(model, toks, use_model=tagged is not None, tagged=tagged[k] if tagged else None)
+            spans = recognize_tokens(model, toks, use_model=tagged is not None, tagged=tagged[k] if tagged else None,
+                                     sports=sports)
         else:
             spans = [Span(i, j, e.type, e, "gazetteer") for i, j, e in model.gaz.match_latin(toks) if not e.weak]
         for s in spans:
@@ -86,6 +99,8 @@ def find_mentions(model: Model, source: str, field: str, sents: list[Sentence], 
             elif skip and model.featurizer.freq.get(norm(first_tok), 0) > model.featurizer.freq.get(
                     norm(first_tok[skip:]), 0):
                 skip = 0  # كاليفورنيا is a word, اليفورنيا is none: the ك is the name's
+            if skip and s.entry is not None and _spelled_whole(model, toks, s, skip):
+                skip = 0  # لخويا, a club's own name: its ل is no preposition
             start += skip
             end = sent.ends[s.j - 1]
             text = source[start:end]
@@ -177,9 +192,10 @@ def find_all(text: str, title: str | None, language: str | None = None, model: M
         tagged = m.tag_many([s.tokens if a else [] for _, _, _, sents, ar in fields for s, a in zip(sents, ar)])
     found: list[Found] = []
     o = 0
+    sports = arabic_model and is_sports(t for _, _, _, sents, _ in fields for s in sents for t in s.tokens)
     for field, source, order0, sents, ar in fields:
         found += find_mentions(m, source, field, sents, ar, tagged[o:o + len(sents)] if tagged is not None else None,
-                               order0)
+                               order0, sports)
         o += len(sents)
     found = [f for f in found if " ".join(f.key) not in _NOT_NAMES]
     found += _head_fields(m, dateline, byline, authors or [], len(title or "") + len(text or "") + 2)

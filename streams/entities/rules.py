@@ -177,6 +177,9 @@ def _nat(model, tok: str) -> bool:
     return "NAT" in model.gaz.token_types_frozen.get(kf, ())
 
 
+is_nationality = _nat
+
+
 def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per_starts: set[int],
                 gaz_starts: frozenset[int] | set[int] = frozenset()) -> int:
     """End (exclusive) of the trigger-headed name starting at trigger ``i``, or ``i`` for none."""

@@ -88,3 +88,26 @@ def test_evaluation_reports_each_half(tmp_path):
         assert v["entities"]["f1"] == 1.0
     one = d.evaluate_devset(gold, corpus, predictor=predictor, half="tune")
     assert one["articles"] == want["tune"] and one["half"] == "tune"
+
+
+SPORT = ("فاز النصر على الهلال بهدفين مقابل هدف في مباراة الدوري، وقال مدرب الاتحاد إن اللاعب جاهز. "
+         "ونقلت فرق الهلال الأحمر مشجعا إلى المستشفى.")
+
+
+def test_bare_club_names_are_clubs_in_a_sports_article(model):
+    found = _mentions(model, SPORT)
+    for club in ("النصر", "الهلال", "الاتحاد"):
+        assert (club, "ORG") in found, (club, found)
+    assert ("الهلال الأحمر", "ORG") in found  # a longer name wins
+    clubs = {e.text: e for e in extract(SPORT, None, "ar", model)}
+    assert clubs["الهلال"].name == "Al-Hilal"  # linked to its row (نادي الهلال)
+
+
+def test_bare_club_names_stay_words_elsewhere(model):
+    found = _mentions(model, "أكد الوزير أن الجيش حقق النصر على المسلحين بعد معارك طويلة في المدينة.")
+    assert not any(m == "النصر" for m, _ in found), found
+
+
+def test_saudi_state_bodies(model):
+    found = _mentions(model, "باشرت فرق الدفاع المدني الحريق، وشارك الحرس الوطني في الإخلاء.")
+    assert {("الدفاع المدني", "ORG"), ("الحرس الوطني", "ORG")} <= found, found

@@ -1,0 +1,99 @@
+"""Football clubs named by their bare name (``النصر``, ``الهلال``, ``الاتحاد``) in sports articles.
+
+Arabic sports pages name a club by its bare name far more often than with ``نادي``; most of
+those names are common words ("victory", "crescent", "union", "youth"), so they are in no
+gazetteer on their own (``data/organizations.tsv``, section 7) and the CRF, trained on 2007
+newswire, seldom tags them. The article decides: in a **sports article** (at least
+:data:`MIN_CUES` distinct sports words: match, league, player, coach, goal, stadium, team...),
+the bare name of a listed club (every ``نادي X`` / ``النادي X`` alias of a club row, X one word)
+is the club (ORG, linked to the row when the name is unambiguous), unless
+
+* it is inside a longer name (``الهلال الأحمر``, ``كأس الخليج``, ``الاتحاد الآسيوي``),
+* a nationality adjective follows (``الاتحاد السعودي`` is the federation, another name), or
+* it is also a strong place name (``الرياض``, ``العين``, ``برشلونة``): the city keeps its reading.
+
+Outside sports articles nothing changes, so ``حقق النصر`` in a political story stays a word.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+
+from .data import read_table, variants
+from .normalize import norm
+from .spans import Span
+
+MIN_CUES = 3
+_CUES = ("مباراة", "مباريات", "دوري", "لاعب", "لاعبين", "لاعبي", "مدرب", "هدف", "أهداف", "ملعب", "فريق",
+         "منتخب", "نادي", "أندية", "موسم", "بطولة", "كأس", "شوط", "ركلة", "حارس", "مهاجم", "جولة", "تعادل",
+         "هدفين", "مرمى", "الفني", "انتقالات", "التعاقد", "كرة")
+_HEADS = ("نادي ", "النادي ")
+_PLAIN = ("", "و", "ف", "ب", "ك", "وب", "فب", "وك", "ل", "ول", "فل")
+
+
+def _forms(word: str) -> Iterable[str]:
+    """Surface forms (normalised) of one word with its proclitics (``والنصر``, ``للنصر``)."""
+    w = norm(word)
+    if w.startswith("ال"):
+        yield from (p + w for p in _PLAIN if not p.endswith("ل"))
+        yield from (p + w[1:] for p in ("ل", "ول", "فل"))  # للنصر
+    else:
+        yield from (p + w for p in _PLAIN)
+
+
+@functools.lru_cache(maxsize=1)
+def cue_forms() -> dict[str, int]:
+    """Surface form of a sports word -> which word it is (distinct words are counted)."""
+    out: dict[str, int] = {}
+    for k, w in enumerate(_CUES):
+        for f in (*_forms(w), *_forms("ال" + w)):
+            out.setdefault(f, k)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def bare_names() -> dict[str, str]:
+    """Surface form of a club's bare name -> the bare name (``والنصر`` -> ``النصر``)."""
+    out: dict[str, str] = {}
+    for row in read_table("organizations.tsv"):
+        if len(row) < 6 or not row[5].strip().startswith("clubs:"):
+            continue
+        for alias in variants(row[3]):
+            for head in _HEADS:
+                bare = alias[len(head):].strip() if alias.startswith(head) else ""
+                if bare and " " not in bare:
+                    out.update((f, bare) for f in _forms(bare))
+    return out
+
+
+def is_sports(tokens: Iterable[str]) -> bool:
+    """Does the article (all its tokens) read as a sports article?"""
+    cues = cue_forms()
+    seen = {cues[w] for w in map(norm, tokens) if w in cues}
+    return len(seen) >= MIN_CUES
+
+
+def apply(model, tokens: list[str], spans: list[Span], nat) -> list[Span]:
+    """Bare club names of one sentence of a sports article as ORG spans (see the module doc);
+    ``nat(token)``: is the token a nationality adjective."""
+    names = bare_names()
+    g = model.gaz
+    for k, tok in enumerate(tokens):
+        bare = names.get(norm(tok))
+        if bare is None:
+            continue
+        if k + 1 < len(tokens) and nat(tokens[k + 1]):
+            continue
+        place = g.lookup(bare)
+        if place is not None and place.type == "LOC" and not place.weak:
+            continue
+        over = [s for s in spans if s.i <= k < s.j]
+        if any(s.j - s.i > 1 for s in over):
+            continue
+        entry = g.lookup("نادي " + bare)
+        for s in over:
+            spans.remove(s)
+        spans.append(Span(k, k + 1, "ORG", entry if entry is not None and entry.type == "ORG" else None, "rule:club"))
+    spans.sort(key=lambda s: s.i)
+    return spans
