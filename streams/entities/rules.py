@@ -29,7 +29,7 @@ from .lists import _PLURALS, place_lists
 from .normalize import norm, skeleton
 from .spans import Span
 
-_PLACE_TRIGGERS = ("مدينة", "محافظة", "منطقة", "ولاية", "بلدة", "قرية", "إقليم", "مدينتي", "محافظتي")
+_PLACE_TRIGGERS = ("مدينة", "محافظة", "منطقة", "ولاية", "بلدة", "قرية", "إقليم", "مدينتي", "محافظتي", "كوكب")
 # Triggers that head descriptions as often as names (فريق عمل, قوات الأمن, مجلس الإدارة): the
 # name after them needs a word the model, the gazetteer or its rarity marks as a name.
 _WEAK_ORG_TRIGGERS = ("مركز", "إدارة", "الإدارة", "مجلس", "لجنة", "حركة", "اتحاد", "المركز", "تنظيم", "حزب")
@@ -63,6 +63,12 @@ MAX_ORG = 7
 # الخليجي): never trimmed off the end of a span.
 GENERIC_ADJ = frozenset(skeleton(norm(w + s)) for w in ("دولي", "عربي", "خليجي", "أممي", "إقليمي", "أوروبي", "أفريقي",
                                                           "إفريقي", "آسيوي", "غربي", "لاتيني") for s in ("", "ة"))
+# Heads whose names coordinate their portfolios with و (وزارة الشؤون الإسلامية والأوقاف والدعوة
+# والإرشاد, معهد الأئمة والخطباء, هيئة التحقيق والادعاء العام).
+COORD_TRIGGERS = frozenset(skeleton(norm(w)) for w in ("وزارة", "هيئة", "معهد", "كلية", "جمعية", "مؤسسة", "أكاديمية"))
+# Descriptive adjectives that follow a name but are no part of it.
+END_ADJ = frozenset(skeleton(norm(w)) for w in ("الإرهابي", "الإرهابية", "المتطرف", "المتطرفة", "الفضائية",
+                                                 "المحظور", "المحظورة", "المزعوم", "المزعومة", "المسلح", "المسلحة"))
 _TANWEEN = re.compile("[\u064b\u064c\u064d]")
 
 
@@ -190,6 +196,7 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
     j = i + 1
     genitive = False
     name_like = trig_bare not in WEAK_ORG_TRIGGERS and trig_bare not in FACILITIES
+    coord = trig_bare in COORD_TRIGGERS
     while j < n and j - i < MAX_ORG:
         tok = tokens[j]
         if not _is_word(tok):
@@ -206,7 +213,9 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
             name_like = True
         if p.startswith("ب") or p.startswith("ك") or p in ("و", "ف"):  # بمنطقة, a new clause
             break
-        if p.startswith("و") and not genitive:  # و + noun only inside a genitive chain (للغذاء والدواء)
+        if p.startswith("و") and not genitive and not (coord and article and j > i + 1):
+            break  # و + noun inside a genitive chain (للغذاء والدواء) or a portfolio list (والأوقاف)
+        if j > i + 1 and with_art in END_ADJ:  # داعش الإرهابي, ناسا الفضائية: a description
             break
         if _nat(model, tok) and j > i + 1 and model.token_keys(tok)[1] not in GENERIC_ADJ:  # الدولي stays
             if trig_bare in EVENTS:  # الدوري الألماني

@@ -111,3 +111,15 @@ def test_bare_club_names_stay_words_elsewhere(model):
 def test_saudi_state_bodies(model):
     found = _mentions(model, "باشرت فرق الدفاع المدني الحريق، وشارك الحرس الوطني في الإخلاء.")
     assert {("الدفاع المدني", "ORG"), ("الحرس الوطني", "ORG")} <= found, found
+
+
+def test_trigger_headed_names_keep_their_portfolios_and_drop_descriptions(model):
+    found = _mentions(model, "أعلنت وزارة الشؤون الإسلامية والأوقاف والدعوة والإرشاد عن دورة، وحذرت من تنظيم داعش الإرهابي.")
+    assert ("وزارة الشؤون الإسلامية والأوقاف والدعوة والإرشاد", "ORG") in found, found
+    assert ("تنظيم داعش", "ORG") in found, found
+
+
+def test_planets_after_their_trigger(model):
+    found = _mentions(model, "رصدت المركبة كوكب الزهرة ثم اقتربت من المريخ.")
+    assert {("الزهرة", "LOC"), ("المريخ", "LOC")} <= found, found
+    assert not any(m == "الزهرة" for m, _ in _mentions(model, "اشترت الفتاة الزهرة الحمراء من السوق."))
