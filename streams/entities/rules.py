@@ -254,7 +254,29 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
         spans = _triggers(model, tokens, spans, gaz, cands, known_phrase)
         if not raw_plurals().isdisjoint(tokens):
             spans = place_lists(model, tokens, spans, gaz, _words(model), STOP)
+    if not _QUOTES.keys().isdisjoint(tokens):
+        spans = _quoted_outlets(model, tokens, spans)
     return _spans(model, tokens, spans, gaz, known_phrase)
+
+
+_QUOTES = {'"': '"', "«": "»", "“": "”"}
+
+
+def _quoted_outlets(model, tokens: list[str], spans: list) -> list:
+    """A news outlet named between quotes is the outlet, also when its name is a common word or
+    a place (``قال لـ"سبق"``, ``ل«عكاظ»``, ``مصادر "الرياض"``): ``Gazetteer.outlets``."""
+    outlets = model.gaz.outlets
+    key = model.gaz.key_inner
+    n = len(tokens)
+    for k, tok in enumerate(tokens):
+        close = _QUOTES.get(tok)
+        m = next((m for m in range(k + 2, min(n, k + 5)) if tokens[m] == close), None) if close else None
+        e = outlets.get(tuple(key(t) for t in tokens[k + 1:m])) if m is not None else None
+        if e is None:
+            continue
+        spans = [s for s in spans if not (s.i < m and k + 1 < s.j)]
+        spans.append(Span(k + 1, m, "ORG", e, "rule:outlet"))
+    return spans
 
 
 def _triggers(model, tokens: list[str], spans: list, gaz: list, cands: list[int], known_phrase: set) -> list:

@@ -123,3 +123,15 @@ def test_planets_after_their_trigger(model):
     found = _mentions(model, "رصدت المركبة كوكب الزهرة ثم اقتربت من المريخ.")
     assert {("الزهرة", "LOC"), ("المريخ", "LOC")} <= found, found
     assert not any(m == "الزهرة" for m, _ in _mentions(model, "اشترت الفتاة الزهرة الحمراء من السوق."))
+
+
+def test_quoted_outlets(model):
+    found = _mentions(model, 'وقال لـ"سبق" مصدر مطلع، فيما ذكر مسؤول ل«عكاظ» أن المشروع في الرياض تأخر.')
+    assert {("سبق", "ORG"), ("عكاظ", "ORG"), ("الرياض", "LOC")} <= found, found
+    assert not any(m == "سبق" for m, _ in _mentions(model, "وسبق للاعب أن مثل أندية كثيرة في الدوري."))
+
+
+def test_the_cleaner_reads_none_of_the_new_lists():
+    from streams.clean import names
+
+    assert "بلوتو" not in names.PLACES and "mars" not in names.PLACES
