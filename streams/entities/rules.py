@@ -390,8 +390,31 @@ def _spans(model, tokens: list[str], spans: list, gaz: list, known_phrase: set) 
                     and not any(t is not s and t.i < j and i < t.j for t in spans)):
                 s.i, s.j, s.type, s.entry = i, j, e.type, e
                 break
+    # 6. a nasab chain ends with the family name (سعود بن إبراهيم الشريم, فيصل بن سلمان آل سعود)
+    for s in spans:
+        if s.type == "PER" and s.j - s.i >= 3 and words(tokens[s.j - 2])[0] in PARTICLES:
+            s.j = _family_name_end(model, tokens, s.j, spans)
     spans.sort(key=lambda s: s.i)
     return spans
+
+
+_AL = skeleton(norm("آل"))
+
+
+def _family_name_end(model, tokens: list[str], j: int, spans: list) -> int:
+    """End of a person's name after its nasab chain: ``آل`` + a word, or one definite word that
+    is rare as a word (a family name, not ``الأمير``/``السعودي``/``أمس``) and starts no other span."""
+    n = len(tokens)
+    if j >= n or any(t.i == j for t in spans) or not _is_word(tokens[j]):
+        return j
+    bare, with_art, article, p = _words(model)(tokens[j])
+    if bare == _AL and p == "" and j + 1 < n and _is_word(tokens[j + 1]) and not any(t.i == j + 1 for t in spans):
+        return j + 2
+    if (p not in ("", "ال") or not article or bare in STOP or bare in TITLES or _nat(model, tokens[j])
+            or "TPER" in model.gaz.token_types_frozen.get(bare, ())
+            or model.featurizer.freq.get(norm(tokens[j]), 0) > 6):
+        return j
+    return j + 1
 
 
 def _name_start(model, tok: str) -> bool:
