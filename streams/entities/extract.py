@@ -99,8 +99,8 @@ def find_mentions(model: Model, source: str, field: str, sents: list[Sentence], 
             elif skip and model.featurizer.freq.get(norm(first_tok), 0) > model.featurizer.freq.get(
                     norm(first_tok[skip:]), 0):
                 skip = 0  # كاليفورنيا is a word, اليفورنيا is none: the ك is the name's
-            if skip and s.entry is not None and _spelled_whole(model, toks, s, skip):
-                skip = 0  # لخويا, a club's own name: its ل is no preposition
+            if skip and (s.source == "rule:quoted" or s.entry is not None and _spelled_whole(model, toks, s, skip)):
+                skip = 0  # لخويا, a club's own name, or a quoted name ("كفى"): no preposition
             start += skip
             end = sent.ends[s.j - 1]
             text = source[start:end]

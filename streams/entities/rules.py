@@ -255,27 +255,45 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
         if not raw_plurals().isdisjoint(tokens):
             spans = place_lists(model, tokens, spans, gaz, _words(model), STOP)
     if not _QUOTES.keys().isdisjoint(tokens):
-        spans = _quoted_outlets(model, tokens, spans)
+        spans = _quoted_names(model, tokens, spans)
     return _spans(model, tokens, spans, gaz, known_phrase)
 
 
 _QUOTES = {'"': '"', "«": "»", "“": "”"}
 
 
-def _quoted_outlets(model, tokens: list[str], spans: list) -> list:
-    """A news outlet named between quotes is the outlet, also when its name is a common word or
-    a place (``قال لـ"سبق"``, ``ل«عكاظ»``, ``مصادر "الرياض"``): ``Gazetteer.outlets``."""
+# Heads of a work's, a campaign's or an event's quoted name (برنامج "سفيرات الحزم", حملة "...").
+WORK_TRIGGERS = _forms(("برنامج", "مسلسل", "فيلم", "كتاب", "رواية", "ديوان", "حملة", "مبادرة", "مهرجان", "معرض",
+                        "مسابقة", "ملتقى", "عملية", "وسم", "هاشتاق", "أغنية", "قصيدة", "مسرحية"))
+MAX_QUOTED = 5
+
+
+def _quoted_names(model, tokens: list[str], spans: list) -> list:
+    """Names between quotes (guide rule 7: the name without its trigger or the quote marks):
+    after an organisation trigger an ORG (``جمعية "كفى"``), after a work or campaign trigger a
+    MISC (``برنامج "سفيرات الحزم"``), and a news outlet named alone is the outlet, also when its
+    name is a common word or a place (``قال لـ"سبق"``, ``ل«عكاظ»``: ``Gazetteer.outlets``)."""
     outlets = model.gaz.outlets
     key = model.gaz.key_inner
+    words = _words(model)
     n = len(tokens)
     for k, tok in enumerate(tokens):
         close = _QUOTES.get(tok)
-        m = next((m for m in range(k + 2, min(n, k + 5)) if tokens[m] == close), None) if close else None
-        e = outlets.get(tuple(key(t) for t in tokens[k + 1:m])) if m is not None else None
-        if e is None:
+        m = next((m for m in range(k + 2, min(n, k + 2 + MAX_QUOTED)) if tokens[m] == close), None) if close else None
+        if m is None or not all(_is_word(t) or t.isdigit() for t in tokens[k + 1:m]):
             continue
-        spans = [s for s in spans if not (s.i < m and k + 1 < s.j)]
-        spans.append(Span(k + 1, m, "ORG", e, "rule:outlet"))
+        trig = words(tokens[k - 1]) if k > 0 and _is_word(tokens[k - 1]) else None
+        e = outlets.get(tuple(key(t) for t in tokens[k + 1:m]))
+        if trig is not None and (trig[0] in org_triggers() or trig[1] in org_triggers()) and trig[0] not in EVENTS:
+            typ = "LOC" if trig[0] in FACILITIES else "ORG"
+        elif trig is not None and (trig[0] in WORK_TRIGGERS or trig[0] in EVENTS):
+            typ, e = "MISC", None
+        elif e is not None:
+            typ = "ORG"
+        else:
+            continue
+        spans = [s for s in spans if not (s.i < m and k + 1 < s.j) and not (s.i == k - 1 and s.j == k)]
+        spans.append(Span(k + 1, m, typ, e, "rule:quoted"))
     return spans
 
 

@@ -135,3 +135,8 @@ def test_the_cleaner_reads_none_of_the_new_lists():
     from streams.clean import names
 
     assert "بلوتو" not in names.PLACES and "mars" not in names.PLACES
+
+
+def test_quoted_names_after_their_trigger(model):
+    found = _mentions(model, 'نظمت جمعية "كفى" ملتقى، وأطلقت الوزارة برنامج "سفيرات الحزم" للطالبات.')
+    assert {("كفى", "ORG"), ("سفيرات الحزم", "MISC")} <= found, found
