@@ -175,7 +175,7 @@ class Gazetteer:
                     if a.strip():
                         self._add_latin(a.strip(), entry)
         self._load_countries()
-        for row in _read("cities.tsv") + _read("planets.tsv"):
+        for row in _read("cities.tsv") + _read("landmarks.tsv"):
             row = row + [""] * (4 - len(row))
             qid, typ, en, ar = (c.strip() for c in row[:4])
             entry = GazEntry(typ or "LOC", qid or None, en or None, False, "curated:cities")
@@ -388,7 +388,7 @@ def alias_tokens() -> Iterable[str]:
             if len(row) > 3:
                 for a in row[3].split("|"):
                     yield from a.lstrip("~").split()
-    for row in _read("cities.tsv") + _read("planets.tsv"):
+    for row in _read("cities.tsv") + _read("landmarks.tsv"):
         if len(row) > 3:
             for a in row[3].split("|"):
                 yield from a.lstrip("~").split()

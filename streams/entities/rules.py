@@ -39,7 +39,12 @@ _NOT_TRIGGERS = ("فريق", "قوات", "منتخب", "مجموعة", "جماع
 _TITLES = ("دكتور", "دكتورة", "مهندس", "مهندسة", "أستاذ", "أستاذة", "مكلف", "معالي", "سعادة", "شيخ", "أمير",
            "لواء", "عقيد", "عميد", "رئيس", "مدير", "مديرة", "وكيل", "محافظ", "أمين", "نائب")
 # Facilities whose trigger is part of the place's name (مطار عدن الدولي, منفذ العبدلي): LOC.
-_FACILITIES = ("مطار", "قاعدة", "منفذ", "قاعة", "ميناء", "مسجد", "المسجد", "جامع", "ملعب", "استاد", "برج", "قصر")
+_FACILITIES = ("مطار", "قاعدة", "منفذ", "قاعة", "ميناء", "مسجد", "المسجد", "جامع", "ملعب", "استاد", "برج", "قصر",
+               # natural features whose head is part of the name (بحر المانش, جبل طارق, وادي الدواسر)
+               "بحر", "نهر", "جبل", "بحيرة", "مضيق", "وادي", "صحراء")
+# Royal and religious titles inside a name (جامعة الملك سعود, مستشفى الملك فهد, مركز الأمير سلطان):
+# the indefinite given name after them belongs to the name.
+_ROYAL = ("ملك", "أمير", "أميرة", "شيخ", "سلطان", "إمام")
 # Named competitions and initiatives (دوري أبطال أوروبا, كأس خادم الحرمين الشريفين, مبادرة السلام
 # العربية): MISC, with a trailing nationality adjective (الدوري الألماني).
 _EVENTS = ("دوري", "الدوري", "كأس", "بطولة", "مبادرة", "جائزة", "مهرجان", "أولمبياد", "مونديال")
@@ -82,6 +87,7 @@ GENERIC = _forms(_GENERIC) | _forms(w[2:] for w in _GENERIC)
 TITLES = _forms(_TITLES)
 PARTICLES = _forms(_PARTICLES)
 PARTICLES_OR_PLACES = PARTICLES | PLACE_TRIGGERS
+ROYAL = _forms(_ROYAL)
 NOT_TRIGGERS = _forms(_NOT_TRIGGERS)
 FACILITIES = _forms(_FACILITIES) | _forms(w[2:] for w in _FACILITIES if w.startswith("ال"))
 EVENTS = _forms(_EVENTS) | _forms(w[2:] for w in _EVENTS if w.startswith("ال"))
@@ -223,7 +229,8 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
             break
         if p.startswith("لل") or (p.startswith("ل") and article):
             genitive = True
-        elif bare in PLACE_TRIGGERS or prev in PARTICLES_OR_PLACES or j in gaz_starts:
+        elif bare in PLACE_TRIGGERS or prev in PARTICLES_OR_PLACES or j in gaz_starts or (
+                prev in ROYAL and words(tokens[j - 1])[2]):
             pass  # بلدية محافظة أبو عريش, بلدية وادي الدواسر (a known name starts here)
         elif (trig_bare in EVENTS and not article and j + 1 < n and _is_word(tokens[j + 1])
               and (words(tokens[j + 1])[2] or labels_entity[j + 1])):
@@ -408,9 +415,11 @@ def _spans(model, tokens: list[str], spans: list, gaz: list, known_phrase: set) 
                     and not any(t is not s and t.i < j and i < t.j for t in spans)):
                 s.i, s.j, s.type, s.entry = i, j, e.type, e
                 break
-    # 6. a nasab chain ends with the family name (سعود بن إبراهيم الشريم, فيصل بن سلمان آل سعود)
+    # 6. a nasab chain or a lone given name ends with the family name (سعود بن إبراهيم الشريم,
+    # فيصل بن سلمان آل سعود, عزام الدخيل)
     for s in spans:
-        if s.type == "PER" and s.j - s.i >= 3 and words(tokens[s.j - 2])[0] in PARTICLES:
+        if s.type == "PER" and (s.j - s.i >= 3 and words(tokens[s.j - 2])[0] in PARTICLES or s.j - s.i == 1 and (
+                "GIVEN" in model.gaz.token_types_frozen.get(words(tokens[s.i])[0], ()))):
             s.j = _family_name_end(model, tokens, s.j, spans)
     spans.sort(key=lambda s: s.i)
     return spans

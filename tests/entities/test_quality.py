@@ -140,3 +140,8 @@ def test_the_cleaner_reads_none_of_the_new_lists():
 def test_quoted_names_after_their_trigger(model):
     found = _mentions(model, 'نظمت جمعية "كفى" ملتقى، وأطلقت الوزارة برنامج "سفيرات الحزم" للطالبات.')
     assert {("كفى", "ORG"), ("سفيرات الحزم", "MISC")} <= found, found
+
+
+def test_names_after_a_royal_title_and_natural_features(model):
+    found = _mentions(model, "أقيمت المباراة على استاد الملك فهد الدولي، ثم عبر الوفد بحر المانش إلى المسجد الحرام.")
+    assert {("استاد الملك فهد الدولي", "LOC"), ("بحر المانش", "LOC"), ("المسجد الحرام", "LOC")} <= found, found
