@@ -21,7 +21,6 @@ import functools
 from collections.abc import Iterable
 
 from .data import read_table, variants
-from .normalize import norm
 from .spans import Span
 
 MIN_CUES = 3
@@ -29,17 +28,27 @@ _CUES = ("مباراة", "مباريات", "دوري", "لاعب", "لاعبين
          "منتخب", "نادي", "أندية", "موسم", "بطولة", "كأس", "شوط", "ركلة", "حارس", "مهاجم", "جولة", "تعادل",
          "هدفين", "مرمى", "الفني", "انتقالات", "التعاقد", "كرة")
 _HEADS = ("نادي ", "النادي ")
-_PLAIN = ("", "و", "ف", "ب", "ك", "وب", "فب", "وك", "ل", "ول", "فل")
 
 
-def _forms(word: str) -> Iterable[str]:
-    """Surface forms (normalised) of one word with its proclitics (``والنصر``, ``للنصر``)."""
-    w = norm(word)
-    if w.startswith("ال"):
-        yield from (p + w for p in _PLAIN if not p.endswith("ل"))
-        yield from (p + w[1:] for p in ("ل", "ول", "فل"))  # للنصر
-    else:
-        yield from (p + w for p in _PLAIN)
+def _surfaces(word: str) -> set[str]:
+    """Raw surface forms of one word with its proclitics, article and spelling variants
+    (``والنصر``, ``للنصر``, ``بالمباراة``): a set look-up per raw token, no normalisation."""
+    from .rules import _raw_forms
+
+    return _raw_forms([word])
+
+
+def _name_surfaces(name: str) -> set[str]:
+    """Surface forms of a club's bare name: with its article when it has one (``النصر``,
+    ``والنصر``, ``للنصر``; never ``نصر``), in the usual spelling variants."""
+    stem = name[2:] if name.startswith("ال") else name
+    stems = {stem, stem.replace("ة", "ه"), stem.replace("ى", "ي")}
+    if stem[:1] in "أإا":
+        stems |= {c + x[1:] for x in set(stems) for c in "أإا"}
+    if name.startswith("ال"):
+        return {p + "ال" + x for x in stems for p in ("", "و", "ف", "ب", "ك", "وب", "فب", "وك")} | {
+            p + "ل" + x for x in stems for p in ("ل", "ول", "فل")}
+    return {p + x for x in stems for p in ("", "و", "ف", "ب", "ك", "ل", "ول", "فل")}
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,7 +56,7 @@ def cue_forms() -> dict[str, int]:
     """Surface form of a sports word -> which word it is (distinct words are counted)."""
     out: dict[str, int] = {}
     for k, w in enumerate(_CUES):
-        for f in (*_forms(w), *_forms("ال" + w)):
+        for f in _surfaces(w):
             out.setdefault(f, k)
     return out
 
@@ -63,15 +72,15 @@ def bare_names() -> dict[str, str]:
             for head in _HEADS:
                 bare = alias[len(head):].strip() if alias.startswith(head) else ""
                 if bare and " " not in bare:
-                    out.update((f, bare) for f in _forms(bare))
+                    out.update((f, bare) for f in _name_surfaces(bare))
     return out
 
 
 def is_sports(tokens: Iterable[str]) -> bool:
     """Does the article (all its tokens) read as a sports article?"""
     cues = cue_forms()
-    seen = {cues[w] for w in map(norm, tokens) if w in cues}
-    return len(seen) >= MIN_CUES
+    hits = cues.keys() & set(tokens)
+    return len({cues[w] for w in hits}) >= MIN_CUES
 
 
 def apply(model, tokens: list[str], spans: list[Span], nat) -> list[Span]:
@@ -80,7 +89,7 @@ def apply(model, tokens: list[str], spans: list[Span], nat) -> list[Span]:
     names = bare_names()
     g = model.gaz
     for k, tok in enumerate(tokens):
-        bare = names.get(norm(tok))
+        bare = names.get(tok)
         if bare is None:
             continue
         if k + 1 < len(tokens) and nat(tokens[k + 1]):

@@ -227,6 +227,8 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
             if trig_bare in EVENTS:  # الدوري الألماني
                 j += 1
             break
+        if j == i + 1 and p.startswith("ل"):
+            break  # إدارة للتوقيع: a name does not start with a preposition
         if p.startswith("لل") or (p.startswith("ل") and article):
             genitive = True
         elif bare in PLACE_TRIGGERS or prev in PARTICLES_OR_PLACES or j in gaz_starts or (
