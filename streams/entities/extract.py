@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from itertools import chain
 
 from ..records import Entity
 from .clitics import name_key
@@ -79,9 +82,9 @@ def _spelled_whole(model: Model, toks: list[str], s: Span, skip: int) -> bool:
 
 
 def find_mentions(model: Model, source: str, field: str, sents: list[Sentence], arabic: list[bool],
-                  tagged: list | None, order0: int, sports: bool = False) -> list[Found]:
+                  tagged: list | None, order0: int, sports: Callable[[], bool] | None = None) -> list[Found]:
     """Mentions in one field, given its sentences and (when the model runs) their tags;
-    ``sports``: the article is a sports article (bare club names are clubs)."""
+    ``sports()``: is the article a sports article (bare club names are clubs)."""
     out: list[Found] = []
     for k, sent in enumerate(sents):
         toks = sent.tokens
@@ -194,7 +197,8 @@ def find_all(text: str, title: str | None, language: str | None = None, model: M
         tagged = m.tag_many([s.tokens if a else [] for _, _, _, sents, ar in fields for s, a in zip(sents, ar)])
     found: list[Found] = []
     o = 0
-    sports = arabic_model and is_sports(t for _, _, _, sents, _ in fields for s in sents for t in s.tokens)
+    sports = functools.cache(lambda: is_sports(chain.from_iterable(s.tokens for *_, sents, _ in fields for s in sents))) \
+        if arabic_model else None
     for field, source, order0, sents, ar in fields:
         found += find_mentions(m, source, field, sents, ar, tagged[o:o + len(sents)] if tagged is not None else None,
                                order0, sports)

@@ -19,6 +19,8 @@ a known organisation or person (a strong gazetteer name) is left alone.
 
 from __future__ import annotations
 
+from itertools import compress, count
+
 from .normalize import norm, skeleton
 from .spans import Span
 
@@ -50,11 +52,14 @@ def _members(tokens: list[str], start: int, stop: frozenset[str], words) -> list
     return out
 
 
-def place_lists(model, tokens: list[str], spans: list[Span], gaz: list, words, stop: frozenset[str]) -> list[Span]:
+def place_lists(model, tokens: list[str], spans: list[Span], gaz: list, words, stop: frozenset[str],
+                raw_plurals) -> list[Span]:
     """Spans of one sentence with the members of announced place lists made LOC (see the module
-    doc); ``words`` is :func:`rules._words` of the model, ``stop`` the function words."""
+    doc); ``words`` is :func:`rules._words` of the model, ``stop`` the function words,
+    ``raw_plurals()`` the surface forms of the plural nouns."""
     n = len(tokens)
-    for k in range(n - 1):
+    raw = raw_plurals()
+    for k in [k for k in compress(count(), map(raw.__contains__, tokens)) if k < n - 1]:
         if words(tokens[k])[0] not in PLURALS:
             continue
         colon = next((c for c in range(k + 1, min(n, k + 2 + MAX_GAP)) if tokens[c] in (":", "：")), None)

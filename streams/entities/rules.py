@@ -262,7 +262,7 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
     if cands:
         spans = _triggers(model, tokens, spans, gaz, cands, known_phrase)
         if not raw_plurals().isdisjoint(tokens):
-            spans = place_lists(model, tokens, spans, gaz, _words(model), STOP)
+            spans = place_lists(model, tokens, spans, gaz, _words(model), STOP, raw_plurals)
     if not _QUOTES.keys().isdisjoint(tokens):
         spans = _quoted_names(model, tokens, spans)
     return _spans(model, tokens, spans, gaz, known_phrase)
@@ -286,9 +286,9 @@ def _quoted_names(model, tokens: list[str], spans: list) -> list:
     key = model.gaz.key_inner
     words = _words(model)
     n = len(tokens)
-    for k, tok in enumerate(tokens):
-        close = _QUOTES.get(tok)
-        m = next((m for m in range(k + 2, min(n, k + 2 + MAX_QUOTED)) if tokens[m] == close), None) if close else None
+    for k in list(compress(count(), map(_QUOTES.__contains__, tokens))):
+        close = _QUOTES[tokens[k]]
+        m = next((m for m in range(k + 2, min(n, k + 2 + MAX_QUOTED)) if tokens[m] == close), None)
         if m is None or not all(_is_word(t) or t.isdigit() for t in tokens[k + 1:m]):
             continue
         trig = words(tokens[k - 1]) if k > 0 and _is_word(tokens[k - 1]) else None
