@@ -175,14 +175,15 @@ class Gazetteer:
                     if a.strip():
                         self._add_latin(a.strip(), entry)
         self._load_countries()
-        for row in _read("cities.tsv") + _read("landmarks.tsv"):
-            row = row + [""] * (4 - len(row))
-            qid, typ, en, ar = (c.strip() for c in row[:4])
-            entry = GazEntry(typ or "LOC", qid or None, en or None, False, "curated:cities")
-            for a in ar.split("|"):
-                self._add(a, entry)
-            if en:
-                self._add_latin(en, entry)
+        for fname, latin in (("cities.tsv", True), ("landmarks.tsv", False)):  # Mars, Venus (Williams): Arabic only
+            for row in _read(fname):
+                row = row + [""] * (4 - len(row))
+                qid, typ, en, ar = (c.strip() for c in row[:4])
+                entry = GazEntry(typ or "LOC", qid or None, en or None, False, "curated:cities")
+                for a in ar.split("|"):
+                    self._add(a, entry)
+                if en and latin:
+                    self._add_latin(en, entry)
         self._load_cldr_cities()
         self._load_places()
         self._lexicon_names([t] for t in alias_tokens())  # lists grown since the model was trained

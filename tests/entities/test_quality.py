@@ -145,3 +145,10 @@ def test_quoted_names_after_their_trigger(model):
 def test_names_after_a_royal_title_and_natural_features(model):
     found = _mentions(model, "أقيمت المباراة على استاد الملك فهد الدولي، ثم عبر الوفد بحر المانش إلى المسجد الحرام.")
     assert {("استاد الملك فهد الدولي", "LOC"), ("بحر المانش", "LOC"), ("المسجد الحرام", "LOC")} <= found, found
+
+
+def test_english_text_gets_no_planet_or_city_club(model):
+    text = "Venus Williams beat her sister in Southampton while Mars Inc reported profits."
+    found = {(m.text, e.type) for e in extract(text, None, "en", model) for m in e.mentions}
+    assert not any(m in ("Venus", "Mars", "Southampton") and t != "LOC" for m, t in found), found
+    assert ("Venus", "LOC") not in found and ("Mars", "LOC") not in found, found
