@@ -29,6 +29,7 @@ from .data import read_table
 from .normalize import norm, skeleton
 
 MAX_PHRASE = 7
+LEXICON_WEIGHT = 5  # the count a gazetteer word gets in the clitic lexicon (= lexicon.GAZ_WEIGHT)
 _KEY_CACHE = 100_000
 
 
@@ -288,8 +289,6 @@ class Gazetteer:
         added to the curated lists after training, so ``بتبوك`` / ``وأبها`` / ``ببلوتو`` split into
         ب + the name and match it. A word that is itself a clitic + a known word (``وجدة``: و + جدة, or
         Oujda) is not added: it keeps splitting as before."""
-        from .lexicon import GAZ_WEIGHT
-
         firsts = {norm(n.lstrip("~").split(" ", 1)[0]) for ns in names for n in ns if n.strip("~ ")}
         lex = self.lex
         if not isinstance(lex, dict):
@@ -297,7 +296,7 @@ class Gazetteer:
         for w in firsts:
             if w in lex or len(w) < 3 or (w[0] in "وفبلك" and (w[1:] in lex or w[1:] in firsts)):
                 continue
-            lex[w] = GAZ_WEIGHT
+            lex[w] = LEXICON_WEIGHT
 
     # --- matching -----------------------------------------------------------------------------
     def match_keys(self, first: list[str], inner: list[str]) -> list[tuple[int, int, GazEntry]]:

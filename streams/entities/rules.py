@@ -269,8 +269,6 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
 
 
 _QUOTES = {'"': '"', "«": "»", "“": "”"}
-
-
 # Heads of a work's, a campaign's or an event's quoted name (برنامج "سفيرات الحزم", حملة "...").
 WORK_TRIGGERS = _forms(("برنامج", "مسلسل", "فيلم", "كتاب", "رواية", "ديوان", "حملة", "مبادرة", "مهرجان", "معرض",
                         "مسابقة", "ملتقى", "عملية", "وسم", "هاشتاق", "أغنية", "قصيدة", "مسرحية"))
@@ -431,8 +429,7 @@ _AL = skeleton(norm("آل"))
 
 
 def _family_name_end(model, tokens: list[str], j: int, spans: list) -> int:
-    """End of a person's name after its nasab chain: ``آل`` + a word, or one definite word that
-    is rare as a word (a family name, not ``الأمير``/``السعودي``/``أمس``) and starts no other span."""
+    """End of a name after its nasab: ``آل`` + a word, or one rare definite word starting no span."""
     n = len(tokens)
     if j >= n or any(t.i == j for t in spans) or not _is_word(tokens[j]):
         return j

@@ -152,3 +152,9 @@ def test_english_text_gets_no_planet_or_city_club(model):
     found = {(m.text, e.type) for e in extract(text, None, "en", model) for m in e.mentions}
     assert not any(m in ("Venus", "Mars", "Southampton") and t != "LOC" for m, t in found), found
     assert ("Venus", "LOC") not in found and ("Mars", "LOC") not in found, found
+
+
+def test_gazetteer_words_weigh_in_the_lexicon_as_at_training():
+    from streams.entities import gazetteer, lexicon
+
+    assert gazetteer.LEXICON_WEIGHT == lexicon.GAZ_WEIGHT
