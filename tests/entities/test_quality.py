@@ -158,3 +158,11 @@ def test_gazetteer_words_weigh_in_the_lexicon_as_at_training():
     from streams.entities import gazetteer, lexicon
 
     assert gazetteer.LEXICON_WEIGHT == lexicon.GAZ_WEIGHT
+
+
+def test_a_nasab_chain_ends_with_the_family_name(model):
+    found = _mentions(model, "يلقيها الشيخ سعود بن إبراهيم الشريم في المسجد الحرام")
+    assert ("سعود بن إبراهيم الشريم", "PER") in found, found
+    # a frequent word after the chain is no family name
+    found = _mentions(model, "التقى سعود بن إبراهيم الأمير في الرياض")
+    assert not any(m.endswith("الأمير") for m, _ in found), found
