@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from itertools import chain
 
 from ..records import Entity
 from .clitics import name_key
+from .clubs import is_sports
 from .merge import Found, merge
 from .model import Model, load_model
 from .normalize import norm, skeleton
@@ -67,15 +71,27 @@ def _conjunction_before_name(model: Model, tok: str) -> bool:
     return freq.get(norm(tok[1:]), 0) > freq.get(norm(tok), 0)
 
 
+def _spelled_whole(model: Model, toks: list[str], s: Span, skip: int) -> bool:
+    """Does the span's gazetteer entry list the tokens as they stand, initial letter included,
+    where the lexicon sees no clitic either (وجدة is و + جدة first, Oujda second), and not only
+    because the skeleton merges a doubled letter (وواشنطن)?"""
+    g = model.gaz
+    first = toks[s.i]
+    return (g.key_first(first) == g.key_inner(first) != g.key_inner(first[skip:])
+            and g.phrases.get(tuple(g.key_inner(t) for t in toks[s.i:s.j])) is s.entry)
+
+
 def find_mentions(model: Model, source: str, field: str, sents: list[Sentence], arabic: list[bool],
-                  tagged: list | None, order0: int) -> list[Found]:
-    """Mentions in one field, given its sentences and (when the model runs) their tags."""
+                  tagged: list | None, order0: int, sports: Callable[[], bool] | None = None) -> list[Found]:
+    """Mentions in one field, given its sentences and (when the model runs) their tags;
+    ``sports()``: is the article a sports article (bare club names are clubs)."""
     out: list[Found] = []
     for k, sent in enumerate(sents):
         toks = sent.tokens
         spans: list[Span]
         if arabic[k]:
-            spans = recognize_tokens(model, toks, use_model=tagged is not None, tagged=tagged[k] if tagged else None)
+            spans = recognize_tokens(model, toks, use_model=tagged is not None, tagged=tagged[k] if tagged else None,
+                                     sports=sports)
         else:
             spans = [Span(i, j, e.type, e, "gazetteer") for i, j, e in model.gaz.match_latin(toks) if not e.weak]
         for s in spans:
@@ -86,6 +102,8 @@ def find_mentions(model: Model, source: str, field: str, sents: list[Sentence], 
             elif skip and model.featurizer.freq.get(norm(first_tok), 0) > model.featurizer.freq.get(
                     norm(first_tok[skip:]), 0):
                 skip = 0  # كاليفورنيا is a word, اليفورنيا is none: the ك is the name's
+            if skip and (s.source == "rule:quoted" or s.entry is not None and _spelled_whole(model, toks, s, skip)):
+                skip = 0  # لخويا, a club's own name, or a quoted name ("كفى"): no preposition
             start += skip
             end = sent.ends[s.j - 1]
             text = source[start:end]
@@ -104,7 +122,9 @@ _NOT_NAMES = frozenset(" ".join(name_key(w)) for w in (
     "درهم", "الدرهم", "دينار", "الدينار", "روبل", "الروبل", "ليرة", "الليرة", "ين", "الين", "كورونا",
     "السبت", "الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "يناير", "فبراير", "مارس",
     "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر", "محرم", "صفر",
-    "ربيع", "جمادى", "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة", "الإسلام"))
+    "ربيع", "جمادى", "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة", "الإسلام",
+    # currencies in the accusative, as counted (``مليون دولارًا``: the tanween is dropped, the alef stays)
+    "دولارا", "ريالا", "دينارا", "درهما", "جنيها", "روبلا"))
 
 
 def _field_mentions(model: Model, field: str, source: str, parts: list[tuple[str | None, str]],
@@ -177,9 +197,11 @@ def find_all(text: str, title: str | None, language: str | None = None, model: M
         tagged = m.tag_many([s.tokens if a else [] for _, _, _, sents, ar in fields for s, a in zip(sents, ar)])
     found: list[Found] = []
     o = 0
+    sports = functools.cache(lambda: is_sports(chain.from_iterable(s.tokens for *_, sents, _ in fields for s in sents))) \
+        if arabic_model else None
     for field, source, order0, sents, ar in fields:
         found += find_mentions(m, source, field, sents, ar, tagged[o:o + len(sents)] if tagged is not None else None,
-                               order0)
+                               order0, sports)
         o += len(sents)
     found = [f for f in found if " ".join(f.key) not in _NOT_NAMES]
     found += _head_fields(m, dateline, byline, authors or [], len(title or "") + len(text or "") + 2)

@@ -29,6 +29,7 @@ from .data import read_table
 from .normalize import norm, skeleton
 
 MAX_PHRASE = 7
+LEXICON_WEIGHT = 5  # the count a gazetteer word gets in the clitic lexicon (= lexicon.GAZ_WEIGHT)
 _KEY_CACHE = 100_000
 
 
@@ -158,8 +159,9 @@ class Gazetteer:
                 self.latin_prefixes.add(key[:i])
 
     def _load(self) -> None:
+        self.outlets: dict[tuple[str, ...], GazEntry] = {}  # news outlets, weak names included (quoted names)
         for fname, src in (("people.tsv", "curated:people"), ("organizations.tsv", "curated:organizations"),
-                           ("agencies.tsv", "curated:agencies")):
+                           ("agencies.tsv", "curated:agencies"), ("outlets.tsv", "curated:outlets")):
             if fname == "people.tsv" and not self.curated_people:
                 continue
             for row in _read(fname):
@@ -168,20 +170,24 @@ class Gazetteer:
                 entry = GazEntry(typ, qid or None, en or None, False, src)
                 for a in ar.split("|"):
                     self._add(a, entry)
+                    if src in ("curated:agencies", "curated:outlets") and a.strip("~ "):
+                        self.outlets.setdefault(self.phrase_key(a.strip("~ ")), entry)
                 for a in (lat.split("|") if lat else []) + ([en] if en else []):
                     if a.strip():
                         self._add_latin(a.strip(), entry)
         self._load_countries()
-        for row in _read("cities.tsv"):
-            row = row + [""] * (4 - len(row))
-            qid, typ, en, ar = (c.strip() for c in row[:4])
-            entry = GazEntry(typ or "LOC", qid or None, en or None, False, "curated:cities")
-            for a in ar.split("|"):
-                self._add(a, entry)
-            if en:
-                self._add_latin(en, entry)
+        for fname, latin in (("cities.tsv", True), ("landmarks.tsv", False)):  # Mars, Venus (Williams): Arabic only
+            for row in _read(fname):
+                row = row + [""] * (4 - len(row))
+                qid, typ, en, ar = (c.strip() for c in row[:4])
+                entry = GazEntry(typ or "LOC", qid or None, en or None, False, "curated:cities")
+                for a in ar.split("|"):
+                    self._add(a, entry)
+                if en and latin:
+                    self._add_latin(en, entry)
         self._load_cldr_cities()
         self._load_places()
+        self._lexicon_names([t] for t in alias_tokens())  # lists grown since the model was trained
         for w in _words("given_names.txt"):
             self.token_types.setdefault(self.key_inner(w), set()).add("GIVEN")
         for row in _read("triggers.tsv"):
@@ -246,6 +252,7 @@ class Gazetteer:
             rows.append((f"ISO3166-2:{r[0]}", r[0][:2], 0, r[1], names, [" ".join(self.phrase_key(n.lstrip("~")))
                                                                         for n in names]))
         known = set(self.phrases)
+        self._lexicon_names(names for *_, names, _ in rows)
         for pid, cc, pop, en, names, keys in rows:
             division = pid.startswith("ISO")
             entry = GazEntry("LOC", pid, en, False, "geonames" if not division else "iso3166-2", cc, pop)
@@ -275,6 +282,21 @@ class Gazetteer:
                 self.phrases[key] = dataclasses.replace(entry, weak=True) if weak else entry
                 for i in range(1, len(key)):
                     self.prefixes.add(key[:i])
+
+    def _lexicon_names(self, names: Iterable[list[str]]) -> None:
+        """Put each name's first word into the clitic lexicon when it is not there (as training
+        puts the curated aliases' words, ``lexicon.with_gazetteer``): GeoNames places and names
+        added to the curated lists after training, so ``بتبوك`` / ``وأبها`` / ``ببلوتو`` split into
+        ب + the name and match it. A word that is itself a clitic + a known word (``وجدة``: و + جدة, or
+        Oujda) is not added: it keeps splitting as before."""
+        firsts = {norm(n.lstrip("~").split(" ", 1)[0]) for ns in names for n in ns if n.strip("~ ")}
+        lex = self.lex
+        if not isinstance(lex, dict):
+            return
+        for w in firsts:
+            if w in lex or len(w) < 3 or (w[0] in "وفبلك" and (w[1:] in lex or w[1:] in firsts)):
+                continue
+            lex[w] = LEXICON_WEIGHT
 
     # --- matching -----------------------------------------------------------------------------
     def match_keys(self, first: list[str], inner: list[str]) -> list[tuple[int, int, GazEntry]]:
@@ -361,12 +383,12 @@ def _longest(starts: Mapping[int, tuple[str, ...]] | list[tuple[str, ...]], inne
 
 def alias_tokens() -> Iterable[str]:
     """Every Arabic token of every curated alias (to seed the clitic lexicon)."""
-    for fname in ("people.tsv", "organizations.tsv", "agencies.tsv"):
+    for fname in ("people.tsv", "organizations.tsv", "agencies.tsv", "outlets.tsv"):
         for row in _read(fname):
             if len(row) > 3:
                 for a in row[3].split("|"):
                     yield from a.lstrip("~").split()
-    for row in _read("cities.tsv"):
+    for row in _read("cities.tsv") + _read("landmarks.tsv"):
         if len(row) > 3:
             for a in row[3].split("|"):
                 yield from a.lstrip("~").split()

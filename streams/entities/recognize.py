@@ -10,7 +10,10 @@
 
 from __future__ import annotations
 
-from . import rules
+import functools
+from collections.abc import Callable
+
+from . import clubs, rules
 from .bio import get_entities
 from .gazetteer import GazEntry
 from .spans import Span
@@ -81,11 +84,13 @@ def _trim(model, tokens: list[str], s: Span) -> Span | None:
 
 
 def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged: tuple | None = None,
-                     news_rules: bool = True) -> list[Span]:
+                     news_rules: bool = True, sports: Callable[[], bool] | None = None) -> list[Span]:
     """Spans for one sentence; ``tagged`` is ``model.tag(tokens)`` when the caller has already
     tagged the sentence (batched per article). ``news_rules``: apply :mod:`rules` (the news
     conventions: trigger-headed organisations whole, places after their trigger...); ANERcorp's
-    annotation follows other conventions (trigger words outside names, ministries unmarked)."""
+    annotation follows other conventions (trigger words outside names, ministries unmarked).
+    ``sports()``: is the sentence's article a sports article (:func:`clubs.is_sports`; asked only
+    when the sentence names a club): bare club names are clubs there."""
     if not tokens:
         return []
     if use_model:
@@ -113,6 +118,8 @@ def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged
     spans = [s for s in (_trim(model, tokens, s) for s in spans) if s is not None]
     if news_rules:
         spans = rules.apply(model, tokens, spans, gaz)
+        if sports is not None and clubs.names_club(tokens) and sports():
+            spans = clubs.apply(model, tokens, spans, functools.partial(rules.is_nationality, model))
     else:
         spans.sort(key=lambda s: s.i)
     g = model.gaz

@@ -25,10 +25,11 @@ from itertools import compress, count
 
 from .cache import BoundedCache
 from .data import read_table
+from .lists import _PLURALS, place_lists
 from .normalize import norm, skeleton
 from .spans import Span
 
-_PLACE_TRIGGERS = ("مدينة", "محافظة", "منطقة", "ولاية", "بلدة", "قرية", "إقليم", "مدينتي", "محافظتي")
+_PLACE_TRIGGERS = ("مدينة", "محافظة", "منطقة", "ولاية", "بلدة", "قرية", "إقليم", "مدينتي", "محافظتي", "كوكب")
 # Triggers that head descriptions as often as names (فريق عمل, قوات الأمن, مجلس الإدارة): the
 # name after them needs a word the model, the gazetteer or its rarity marks as a name.
 _WEAK_ORG_TRIGGERS = ("مركز", "إدارة", "الإدارة", "مجلس", "لجنة", "حركة", "اتحاد", "المركز", "تنظيم", "حزب")
@@ -38,7 +39,12 @@ _NOT_TRIGGERS = ("فريق", "قوات", "منتخب", "مجموعة", "جماع
 _TITLES = ("دكتور", "دكتورة", "مهندس", "مهندسة", "أستاذ", "أستاذة", "مكلف", "معالي", "سعادة", "شيخ", "أمير",
            "لواء", "عقيد", "عميد", "رئيس", "مدير", "مديرة", "وكيل", "محافظ", "أمين", "نائب")
 # Facilities whose trigger is part of the place's name (مطار عدن الدولي, منفذ العبدلي): LOC.
-_FACILITIES = ("مطار", "قاعدة", "منفذ", "قاعة", "ميناء", "مسجد", "المسجد", "جامع", "ملعب", "استاد", "برج", "قصر")
+_FACILITIES = ("مطار", "قاعدة", "منفذ", "قاعة", "ميناء", "مسجد", "المسجد", "جامع", "ملعب", "استاد", "برج", "قصر",
+               # natural features whose head is part of the name (بحر المانش, جبل طارق, وادي الدواسر)
+               "بحر", "نهر", "جبل", "بحيرة", "مضيق", "وادي", "صحراء")
+# Royal and religious titles inside a name (جامعة الملك سعود, مستشفى الملك فهد, مركز الأمير سلطان):
+# the indefinite given name after them belongs to the name.
+_ROYAL = ("ملك", "أمير", "أميرة", "شيخ", "سلطان", "إمام")
 # Named competitions and initiatives (دوري أبطال أوروبا, كأس خادم الحرمين الشريفين, مبادرة السلام
 # العربية): MISC, with a trailing nationality adjective (الدوري الألماني).
 _EVENTS = ("دوري", "الدوري", "كأس", "بطولة", "مبادرة", "جائزة", "مهرجان", "أولمبياد", "مونديال")
@@ -62,6 +68,12 @@ MAX_ORG = 7
 # الخليجي): never trimmed off the end of a span.
 GENERIC_ADJ = frozenset(skeleton(norm(w + s)) for w in ("دولي", "عربي", "خليجي", "أممي", "إقليمي", "أوروبي", "أفريقي",
                                                           "إفريقي", "آسيوي", "غربي", "لاتيني") for s in ("", "ة"))
+# Heads whose names coordinate their portfolios with و (وزارة الشؤون الإسلامية والأوقاف والدعوة
+# والإرشاد, معهد الأئمة والخطباء, هيئة التحقيق والادعاء العام).
+COORD_TRIGGERS = frozenset(skeleton(norm(w)) for w in ("وزارة", "هيئة", "معهد", "كلية", "جمعية", "مؤسسة", "أكاديمية"))
+# Descriptive adjectives that follow a name but are no part of it.
+END_ADJ = frozenset(skeleton(norm(w)) for w in ("الإرهابي", "الإرهابية", "المتطرف", "المتطرفة", "الفضائية",
+                                                 "المحظور", "المحظورة", "المزعوم", "المزعومة", "المسلح", "المسلحة"))
 _TANWEEN = re.compile("[\u064b\u064c\u064d]")
 
 
@@ -75,6 +87,7 @@ GENERIC = _forms(_GENERIC) | _forms(w[2:] for w in _GENERIC)
 TITLES = _forms(_TITLES)
 PARTICLES = _forms(_PARTICLES)
 PARTICLES_OR_PLACES = PARTICLES | PLACE_TRIGGERS
+ROYAL = _forms(_ROYAL)
 NOT_TRIGGERS = _forms(_NOT_TRIGGERS)
 FACILITIES = _forms(_FACILITIES) | _forms(w[2:] for w in _FACILITIES if w.startswith("ال"))
 EVENTS = _forms(_EVENTS) | _forms(w[2:] for w in _EVENTS if w.startswith("ال"))
@@ -113,7 +126,13 @@ def _org_trigger_words() -> list[str]:
 @functools.lru_cache(maxsize=1)
 def raw_triggers() -> frozenset[str]:
     """Surface forms of every organisation, facility, event and place trigger."""
-    return frozenset(_raw_forms(_org_trigger_words() + list(_PLACE_TRIGGERS)))
+    return frozenset(_raw_forms(_org_trigger_words() + list(_PLACE_TRIGGERS) + list(_PLURALS)))
+
+
+@functools.lru_cache(maxsize=1)
+def raw_plurals() -> frozenset[str]:
+    """Surface forms of the plural place nouns that announce a list of places (:mod:`lists`)."""
+    return frozenset(_raw_forms(_PLURALS))
 
 
 @functools.lru_cache(maxsize=1)
@@ -170,6 +189,9 @@ def _nat(model, tok: str) -> bool:
     return "NAT" in model.gaz.token_types_frozen.get(kf, ())
 
 
+is_nationality = _nat
+
+
 def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per_starts: set[int],
                 gaz_starts: frozenset[int] | set[int] = frozenset()) -> int:
     """End (exclusive) of the trigger-headed name starting at trigger ``i``, or ``i`` for none."""
@@ -180,6 +202,7 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
     j = i + 1
     genitive = False
     name_like = trig_bare not in WEAK_ORG_TRIGGERS and trig_bare not in FACILITIES
+    coord = trig_bare in COORD_TRIGGERS
     while j < n and j - i < MAX_ORG:
         tok = tokens[j]
         if not _is_word(tok):
@@ -196,15 +219,20 @@ def _org_extent(model, tokens: list[str], i: int, labels_entity: list[bool], per
             name_like = True
         if p.startswith("ب") or p.startswith("ك") or p in ("و", "ف"):  # بمنطقة, a new clause
             break
-        if p.startswith("و") and not genitive:  # و + noun only inside a genitive chain (للغذاء والدواء)
+        if p.startswith("و") and not genitive and not (coord and article and j > i + 1):
+            break  # و + noun inside a genitive chain (للغذاء والدواء) or a portfolio list (والأوقاف)
+        if j > i + 1 and with_art in END_ADJ:  # داعش الإرهابي, ناسا الفضائية: a description
             break
         if _nat(model, tok) and j > i + 1 and model.token_keys(tok)[1] not in GENERIC_ADJ:  # الدولي stays
             if trig_bare in EVENTS:  # الدوري الألماني
                 j += 1
             break
+        if j == i + 1 and p.startswith("ل"):
+            break  # إدارة للتوقيع: a name does not start with a preposition
         if p.startswith("لل") or (p.startswith("ل") and article):
             genitive = True
-        elif bare in PLACE_TRIGGERS or prev in PARTICLES_OR_PLACES or j in gaz_starts:
+        elif bare in PLACE_TRIGGERS or prev in PARTICLES_OR_PLACES or j in gaz_starts or (
+                prev in ROYAL and words(tokens[j - 1])[2]):
             pass  # بلدية محافظة أبو عريش, بلدية وادي الدواسر (a known name starts here)
         elif (trig_bare in EVENTS and not article and j + 1 < n and _is_word(tokens[j + 1])
               and (words(tokens[j + 1])[2] or labels_entity[j + 1])):
@@ -233,7 +261,47 @@ def apply(model, tokens: list[str], spans: list, gaz: list) -> list:
     known_phrase = {(i, j) for i, j, e in gaz if not e.weak} if gaz else set()
     if cands:
         spans = _triggers(model, tokens, spans, gaz, cands, known_phrase)
+        if not raw_plurals().isdisjoint(tokens):
+            spans = place_lists(model, tokens, spans, gaz, _words(model), STOP, raw_plurals)
+    if not _QUOTES.keys().isdisjoint(tokens):
+        spans = _quoted_names(model, tokens, spans)
     return _spans(model, tokens, spans, gaz, known_phrase)
+
+
+_QUOTES = {'"': '"', "«": "»", "“": "”"}
+# Heads of a work's, a campaign's or an event's quoted name (برنامج "سفيرات الحزم", حملة "...").
+WORK_TRIGGERS = _forms(("برنامج", "مسلسل", "فيلم", "كتاب", "رواية", "ديوان", "حملة", "مبادرة", "مهرجان", "معرض",
+                        "مسابقة", "ملتقى", "عملية", "وسم", "هاشتاق", "أغنية", "قصيدة", "مسرحية"))
+MAX_QUOTED = 5
+
+
+def _quoted_names(model, tokens: list[str], spans: list) -> list:
+    """Names between quotes (guide rule 7: the name without its trigger or the quote marks):
+    after an organisation trigger an ORG (``جمعية "كفى"``), after a work or campaign trigger a
+    MISC (``برنامج "سفيرات الحزم"``), and a news outlet named alone is the outlet, also when its
+    name is a common word or a place (``قال لـ"سبق"``, ``ل«عكاظ»``: ``Gazetteer.outlets``)."""
+    outlets = model.gaz.outlets
+    key = model.gaz.key_inner
+    words = _words(model)
+    n = len(tokens)
+    for k in list(compress(count(), map(_QUOTES.__contains__, tokens))):
+        close = _QUOTES[tokens[k]]
+        m = next((m for m in range(k + 2, min(n, k + 2 + MAX_QUOTED)) if tokens[m] == close), None)
+        if m is None or not all(_is_word(t) or t.isdigit() for t in tokens[k + 1:m]):
+            continue
+        trig = words(tokens[k - 1]) if k > 0 and _is_word(tokens[k - 1]) else None
+        e = outlets.get(tuple(key(t) for t in tokens[k + 1:m]))
+        if trig is not None and (trig[0] in org_triggers() or trig[1] in org_triggers()) and trig[0] not in EVENTS:
+            typ = "LOC" if trig[0] in FACILITIES else "ORG"
+        elif trig is not None and (trig[0] in WORK_TRIGGERS or trig[0] in EVENTS):
+            typ, e = "MISC", None
+        elif e is not None:
+            typ = "ORG"
+        else:
+            continue
+        spans = [s for s in spans if not (s.i < m and k + 1 < s.j) and not (s.i == k - 1 and s.j == k)]
+        spans.append(Span(k + 1, m, typ, e, "rule:quoted"))
+    return spans
 
 
 def _triggers(model, tokens: list[str], spans: list, gaz: list, cands: list[int], known_phrase: set) -> list:
@@ -347,8 +415,32 @@ def _spans(model, tokens: list[str], spans: list, gaz: list, known_phrase: set) 
                     and not any(t is not s and t.i < j and i < t.j for t in spans)):
                 s.i, s.j, s.type, s.entry = i, j, e.type, e
                 break
+    # 6. a nasab chain or a lone given name ends with the family name (سعود بن إبراهيم الشريم,
+    # فيصل بن سلمان آل سعود, عزام الدخيل)
+    for s in spans:
+        if s.type == "PER" and (s.j - s.i >= 3 and words(tokens[s.j - 2])[0] in PARTICLES or s.j - s.i == 1 and (
+                "GIVEN" in model.gaz.token_types_frozen.get(words(tokens[s.i])[0], ()))):
+            s.j = _family_name_end(model, tokens, s.j, spans)
     spans.sort(key=lambda s: s.i)
     return spans
+
+
+_AL = skeleton(norm("آل"))
+
+
+def _family_name_end(model, tokens: list[str], j: int, spans: list) -> int:
+    """End of a name after its nasab: ``آل`` + a word, or one rare definite word starting no span."""
+    n = len(tokens)
+    if j >= n or any(t.i == j for t in spans) or not _is_word(tokens[j]):
+        return j
+    bare, with_art, article, p = _words(model)(tokens[j])
+    if bare == _AL and p == "" and j + 1 < n and _is_word(tokens[j + 1]) and not any(t.i == j + 1 for t in spans):
+        return j + 2
+    if (p not in ("", "ال") or not article or bare in STOP or bare in TITLES or _nat(model, tokens[j])
+            or "TPER" in model.gaz.token_types_frozen.get(bare, ())
+            or model.featurizer.freq.get(norm(tokens[j]), 0) > 6):
+        return j
+    return j + 1
 
 
 def _name_start(model, tok: str) -> bool:
