@@ -11,7 +11,10 @@ On a shared box rates drift with the neighbours' load, so the two variants run i
 ``streams`` package (``git archive`` into a temporary directory, the worker's current directory
 and first on ``PYTHONPATH``)
 as variant A and the working tree as B; ``--a``/``--b`` add environment variables to a variant
-(settings A/B in one revision). Prints each round and the median ratio B/A; ``--out`` keeps the JSON.
+(settings A/B in one revision). ``--stub-stages`` replaces both variants' stages by look-ups of
+results computed at start-up (:mod:`bench.stubstages`): the CPU per article is then the worker's
+cost beyond its stages alone, measured far more precisely. Prints each round and the median
+ratio B/A; ``--out`` keeps the JSON.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import stubstages  # noqa: E402
 from bench.common import lines, load_avg  # noqa: E402
 
 
@@ -51,7 +55,7 @@ def proc_times(pid: int) -> tuple[float, float]:
 
 
 def one_round(base, payloads: list[bytes], env: dict[str, str], workdir: Path, partitions: int,
-              cwd: Path = ROOT) -> dict:
+              cwd: Path = ROOT, process: type | None = None) -> dict:
     """One worker (started in ``cwd`` with ``env`` added: ``python -m`` imports from its current
     directory first) drains the backlog on fresh topics."""
     from bench import e2e
@@ -61,7 +65,7 @@ def one_round(base, payloads: list[bytes], env: dict[str, str], workdir: Path, p
     os.environ.update(env)  # WorkerProcess passes the environment and the directory on
     os.chdir(cwd)
     try:
-        (worker,) = e2e.start_workers(settings, 1, workdir)
+        (worker,) = e2e.start_workers(settings, 1, workdir, **({"process": process} if process else {}))
     finally:
         os.chdir(here)
         os.environ.clear()
@@ -96,10 +100,16 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--partitions", type=int, default=4)
     ap.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"))
+    ap.add_argument("--stub-stages", action="store_true", help="stages replaced by look-ups: the cost beyond them")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
 
-    payloads = lines(shared_data_dir() / "ar-saudinewsnet-6k.jsonl", args.articles)
+    corpus = shared_data_dir() / "ar-saudinewsnet-6k.jsonl"
+    payloads = lines(corpus, args.articles)
+    process = None
+    if args.stub_stages:
+        os.environ.update(NEWS_STUB_CORPUS=str(corpus), NEWS_STUB_ARTICLES=str(args.articles))
+        process = stubstages.worker_class()
     workdir = Path(tempfile.mkdtemp(prefix="ab-worker-"))
     base = replace(Settings.from_env(), kafka_bootstrap_servers=args.bootstrap)
     variants = {"A": env_pairs(args.a), "B": env_pairs(args.b)}
@@ -110,11 +120,12 @@ def main() -> None:
     label = {"A": args.base or " ".join(args.a) or "A", "B": "working tree" if args.base else " ".join(args.b) or "B"}
     rows: list[dict] = []
     print(f"A = {label['A']}; B = {label['B']}; {len(payloads)} articles, {args.partitions} partitions, "
+          f"{'stages stubbed (cost beyond them only), ' if args.stub_stages else ''}"
           f"load {load_avg()}", flush=True)
     for i in range(args.rounds):
         order = ("A", "B") if i % 2 == 0 else ("B", "A")
         for name in order:
-            r = one_round(base, payloads, variants[name], workdir, args.partitions, cwd[name])
+            r = one_round(base, payloads, variants[name], workdir, args.partitions, cwd[name], process)
             r.update(round=i, variant=name)
             rows.append(r)
             print(f"  round {i} {name}: {r['articles_per_s']:6.1f} art/s  CPU {r['cpu_ms_per_article']:6.2f} ms/art "

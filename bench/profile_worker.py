@@ -11,7 +11,8 @@ Arabic corpus to ``raw`` and waits for one output per article, then stops both. 
 put in one bucket: ``stages`` when ``clean_stage``/``entities_stage`` is on its stack; otherwise
 the package of its innermost frame that is not the standard library's event loop (orjson is C, so
 it shows as the Python frame that called it: ``streams/codec.py``, ``streams/pipeline.py:to_json``).
-Prints the table (share of all samples, and of the non-stage samples) and writes the raw stacks
+``--stub-stages`` replaces the stages by look-ups (:mod:`bench.stubstages`), so that every sample
+is the worker's own cost. Prints the table (share of all samples, and of the non-stage samples) and writes the raw stacks
 and the table beside ``--out``.
 """
 
@@ -37,6 +38,7 @@ from bench.common import lines, load_avg  # noqa: E402
 
 #: (bucket, path fragment): the innermost frame matching one of these names the bucket; first match wins.
 BUCKETS = (
+    ("stub stages (cleaned decode, look-ups)", "bench/stubstages.py"),
     ("orjson encode/decode (our codec)", "streams/codec.py"),
     ("prometheus-client", "prometheus_client/"),
     ("news-streams delivery/acks", "streams/service/delivery.py"),
@@ -102,15 +104,24 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
     ap.add_argument("--partitions", type=int, default=4)
+    ap.add_argument("--stub-stages", action="store_true",
+                    help="stages replaced by look-ups (bench.stubstages): every sample is the worker's own cost")
     ap.add_argument("--all-threads", action="store_true", help="sample every thread, not only the GIL holder")
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "profile-worker.json")
     args = ap.parse_args()
 
-    payloads = lines(shared_data_dir() / "ar-saudinewsnet-6k.jsonl", args.articles)
+    corpus = shared_data_dir() / "ar-saudinewsnet-6k.jsonl"
+    payloads = lines(corpus, args.articles)
+    process = {}
+    if args.stub_stages:
+        from bench import stubstages
+
+        os.environ.update(NEWS_STUB_CORPUS=str(corpus), NEWS_STUB_ARTICLES=str(args.articles))
+        process = {"process": stubstages.worker_class()}
     workdir = Path(tempfile.mkdtemp(prefix="profile-worker-"))
     base = replace(Settings.from_env(), kafka_bootstrap_servers=args.bootstrap)
     settings = e2e.scenario(base, "profile", workdir, args.partitions)
-    (worker,) = e2e.start_workers(settings, 1, workdir)
+    (worker,) = e2e.start_workers(settings, 1, workdir, **process)
     raw_path = args.out.with_suffix(".pyspy.txt")
     spy = subprocess.Popen([_py_spy(), "record",
                             "--pid", str(worker.pid), "--format", "raw", "--rate", str(args.rate),
@@ -126,7 +137,7 @@ def main() -> None:
         spy.wait(60)
         worker.stop()
     summary = summarise(raw_path.read_text())
-    summary.update(articles=len(payloads), articles_per_s=result["articles_per_s"],
+    summary.update(stub_stages=args.stub_stages, articles=len(payloads), articles_per_s=result["articles_per_s"],
                    worker_cpu_ms_per_article=busy.cpu[0] * 1000 / len(payloads), load_avg=load_avg(),
                    bootstrap=args.bootstrap, raw_stacks=str(raw_path))
     args.out.write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
