@@ -206,11 +206,11 @@ def offered_load(settings: Settings, records: list[tuple[bytes, bytes]], rate: f
     return asyncio.run(go())
 
 
-def start_workers(settings: Settings, n: int, workdir: Path) -> list[WorkerProcess]:
+def start_workers(settings: Settings, n: int, workdir: Path, process: type = WorkerProcess) -> list[WorkerProcess]:
     workers = []
     for i in range(n):
         s = settings if i == 0 else replace(settings, web_port=free_port())
-        workers.append(WorkerProcess(s, workdir / f"{settings.app_id}-{i}.log", loglevel="warn").start())
+        workers.append(process(s, workdir / f"{settings.app_id}-{i}.log", loglevel="warn").start())
     deadline = time.monotonic() + 180
     stable_since = None
     while time.monotonic() < deadline:  # every worker owns partitions and none is rebalancing, for 3 s
@@ -230,12 +230,14 @@ def start_workers(settings: Settings, n: int, workdir: Path) -> list[WorkerProce
 
 
 def run_pipeline(base: Settings, payloads: list[bytes], workers: int, workdir: Path, *, partitions: int,
-                 latency_seconds: float | None = None) -> dict:
+                 latency_seconds: float | None = None, stub: bool = False) -> dict:
     """``workers`` worker processes on fresh topics; throughput, then (optionally) latency for
     ``latency_seconds`` at a fixed offered load of half the throughput just measured, on the same
-    (warm) workers."""
+    (warm) workers. ``stub``: stages replaced by look-ups (:mod:`bench.stubstages`)."""
+    from bench import stubstages
+
     settings = scenario(base, f"pipeline{workers}", workdir, partitions)
-    procs = start_workers(settings, workers, workdir)
+    procs = start_workers(settings, workers, workdir, stubstages.worker_class() if stub else WorkerProcess)
     result: dict = {"workers": workers, "partitions": partitions}
     try:
         with RssSampler([p.pid for p in procs]) as rss:
@@ -258,12 +260,13 @@ def run_pipeline(base: Settings, payloads: list[bytes], workers: int, workdir: P
 
 
 def run_process(base: Settings, payloads: list[bytes], workdir: Path, *, name: str, module: str, args: list[str],
-                partitions: int, passthrough: bool = False, latency_seconds: float | None = None) -> dict:
+                partitions: int, passthrough: bool = False, latency_seconds: float | None = None,
+                stub: bool = False) -> dict:
     """A consume -> produce loop of ``bench`` (``python -m <module>``, which prints ``READY``
     once it owns its partitions) on fresh topics: throughput, CPU and peak RSS of the process,
     then (optionally) latency at half the throughput just measured, as for the worker.
 
-    ``args`` may use ``{bootstrap}``, ``{prefix}``, ``{raw}``, ``{enriched}``, ``{group}`` and
+    ``stub``: its stages replaced by look-ups (:mod:`bench.stubstages`). ``args`` may use ``{bootstrap}``, ``{prefix}``, ``{raw}``, ``{enriched}``, ``{group}`` and
     ``{workdir}``. The process is stopped with SIGTERM afterwards (it commits and leaves)."""
     settings = scenario(base, name, workdir, partitions)
     fields_ = {"bootstrap": settings.kafka_bootstrap_servers, "prefix": settings.topic_prefix,
@@ -271,7 +274,10 @@ def run_process(base: Settings, payloads: list[bytes], workdir: Path, *, name: s
                "workdir": str(workdir)}
     log_path = workdir / f"{settings.app_id}.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", module, *(a.format(**fields_) for a in args)],
+        from bench import stubstages
+
+        argv = [a.format(**fields_) for a in args]
+        proc = subprocess.Popen(stubstages.command(module, module, *argv) if stub else [sys.executable, "-m", module, *argv],
                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
     result: dict = {"module": module, "partitions": partitions}
     try:

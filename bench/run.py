@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -72,7 +73,11 @@ def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Pa
     from streams.settings import Settings
 
     payloads = lines(data / CORPORA["ar"], limit)
-    out: dict = {"articles": len(payloads), "corpus": CORPORA["ar"], "partitions": args.partitions}
+    out: dict = {"articles": len(payloads), "corpus": CORPORA["ar"], "partitions": args.partitions,
+                 "stub_stages": args.stub_stages}
+    if args.stub_stages:  # bench.stubstages computes the stage results of these articles at start-up
+        args.latency_seconds = 0  # no latency phase: its fresh article ids would run the real stages
+        os.environ.update(NEWS_STUB_CORPUS=str(data / CORPORA["ar"]), NEWS_STUB_ARTICLES=str(len(payloads)))
 
     wanted = set(args.e2e.split(","))
 
@@ -91,7 +96,8 @@ def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Pa
                 print(f"  {name}: skipped ({out[name]['skipped']})", flush=True)
                 continue
             r = e2e.run_process(base, payloads, workdir, name=name.replace("_", "-"), module=module, args=peer_args,
-                                partitions=args.partitions, latency_seconds=args.latency_seconds)
+                                partitions=args.partitions, latency_seconds=args.latency_seconds,
+                                stub=args.stub_stages)
             r["load_avg"] = load_avg()
             out[name] = r
             print(f"  {name}: {r['articles_per_s']:,.0f} art/s", flush=True)
@@ -99,7 +105,7 @@ def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Pa
             if f"pipeline_{n}_worker" not in wanted:
                 continue
             r = e2e.run_pipeline(base, payloads, n, workdir, partitions=args.partitions,
-                                 latency_seconds=args.latency_seconds if n == 1 else None)
+                                 latency_seconds=args.latency_seconds if n == 1 else None, stub=args.stub_stages)
             r["load_avg"] = load_avg()
             out[f"pipeline_{n}_worker"] = r
             print(f"  pipeline, {n} worker(s): {r['articles_per_s']:,.0f} art/s", flush=True)
@@ -148,9 +154,10 @@ def derive(result: dict) -> dict:
         one, two = e2e["pipeline_1_worker"], e2e["pipeline_2_worker"]
         d["pipeline_over_passthrough"] = one["articles_per_s"] / e2e["passthrough"]["articles_per_s"]
         d["two_workers_over_one"] = two["articles_per_s"] / one["articles_per_s"]
-        d["latency_p99_ms"] = one["latency"]["p99_ms"]
+        if one.get("latency"):
+            d["latency_p99_ms"] = one["latency"]["p99_ms"]
         d["worker_peak_rss_mb"] = max(one["worker_peak_rss_mb"] + two["worker_peak_rss_mb"])
-        if stages:
+        if stages and not e2e.get("stub_stages"):  # with look-ups for stages, no in-process ratio
             both = stages["both/ar"]
             d["pipeline_over_in_process_per_core"] = one["articles_per_s"] / both["articles_per_s"]
             d["pipeline_over_in_process_wall"] = one["articles_per_s"] / both["wall_articles_per_s"]
@@ -167,6 +174,8 @@ def side_by_side(e2e: dict, stages: dict | None) -> dict[str, dict]:
     stages (total minus the in-process ``both`` CPU per article, when the stages ran), latency
     at half load, peak RSS."""
     stage_ms = 1000 / stages["both/ar"]["articles_per_s"] if stages and "both/ar" in stages else None
+    if e2e.get("stub_stages"):
+        stage_ms = 0.0  # the stages were look-ups: all the CPU measured is beyond them
     rows = {}
     for name in SIDE_BY_SIDE:
         r = e2e.get(name)
@@ -259,6 +268,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--bootstrap", default=None, help="use this broker instead of starting a LocalKafka")
     ap.add_argument("--label", default="", help="a note stored with the results (e.g. 'before batching')")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (broker data, worker logs)")
+    ap.add_argument("--stub-stages", action="store_true", help="e2e: every loop's stages replaced by look-ups of "
+                    "results computed at its start-up (bench.stubstages): CPU beyond the stages measured directly; no latency phase")
     ap.add_argument("--out", type=Path, default=None, help="JSON path (default bench/results/<UTC date-time>.json)")
     args = ap.parse_args(argv)
     limit = args.articles or (300 if args.quick else None)

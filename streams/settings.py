@@ -192,6 +192,21 @@ class Settings:
         low=1.0, high=3600.0)
     broker_rebalance_timeout: float = setting(
         "NEWS_BROKER_REBALANCE_TIMEOUT", 30.0, "consumer group rebalance timeout, seconds", low=1.0, high=3600.0)
+    event_loop: str = setting(
+        "NEWS_EVENT_LOOP", "uvloop", "the worker's event loop: `uvloop` (libuv, the worker's Kafka I/O and "
+        "callbacks cost less CPU) or Python's `asyncio`", choices=("uvloop", "asyncio"))
+    producer_linger_ms: int = setting(
+        "NEWS_PRODUCER_LINGER_MS", 5, "how long the worker's producer waits to fill a batch, ms (more: fewer "
+        "requests per record, each hop that much later)", low=0, high=1000)
+    producer_batch_bytes: int = setting(
+        "NEWS_PRODUCER_BATCH_BYTES", 262_144, "the worker's producer batch size per partition, bytes (a larger "
+        "record goes alone; Kafka's 16384 holds one 7-11 KB cleaned/enriched record)", low=1024, high=16_777_216)
+    consumer_max_poll_records: int = setting(
+        "NEWS_CONSUMER_MAX_POLL_RECORDS", 0, "records per fetch the worker hands to its agents at most (0: "
+        "all that one fetch returned)", low=0, high=100_000)
+    consumer_fetch_bytes: int = setting(
+        "NEWS_CONSUMER_FETCH_BYTES", 4_194_304, "bytes per partition one fetch may return (a larger record "
+        "still comes, alone)", low=65_536, high=104_857_600)
     kafka_security_protocol: str = setting(
         "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", "how clients connect to Kafka",
         choices=("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"))

@@ -54,6 +54,21 @@ def state_dir(settings: Settings) -> Path:
     return path
 
 
+def use_event_loop(settings: Settings) -> str:
+    """``NEWS_EVENT_LOOP``: make the loops the worker creates from now on (its own and Faust's
+    consumer thread's) uvloop's, or leave Python's. Called before the app exists."""
+    if settings.event_loop == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            raise ConfigError("NEWS_EVENT_LOOP=uvloop but uvloop is not installed (pip install uvloop, "
+                              "or set NEWS_EVENT_LOOP=asyncio)") from None
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    else:
+        asyncio.set_event_loop_policy(None)
+    return settings.event_loop
+
+
 def _loglevel(args: list[str]) -> str:
     """The ``--loglevel``/``-l`` value among Faust's worker options (Faust's default: warn)."""
     for i, arg in enumerate(args):
@@ -90,6 +105,7 @@ def worker(ctx: click.Context) -> None:
         ready_stages()  # a broken extractor or model: one line and exit 2, before joining the group
         state_dir(settings)
         ensure_topics_with_retry(settings)
+        log.info("event loop: %s", use_event_loop(settings))
     news = create_app(settings, logging_config=logging_config(settings))
     if not any(a.startswith("--web-port") or a.startswith("-p") for a in args):
         args.append(f"--web-port={settings.web_port}")
