@@ -231,7 +231,7 @@ class Settings:
         choices=("memory://", "rocksdb://"))
     stories_enabled: bool = setting(
         "NEWS_STORIES", False, "run the story stage in the worker (opt-in, for the same reason as `NEWS_TRENDS`; "
-        "not run with `exactly_once`)")
+        "with `exactly_once` too, see README Guarantees)")
     story_store: str = setting(
         "NEWS_STORY_STORE", "memory://", "store of the story stage's tables (`rocksdb://`: rocksdict)",
         choices=("memory://", "rocksdb://"))

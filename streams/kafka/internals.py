@@ -48,7 +48,7 @@ def replace_commit(consumer: Any, commit: Callable[..., Awaitable[bool]]) -> Non
     consumer.force_commit = commit
 
 
-def send_raw(producer: Any, topic: str, key: bytes | None, value: bytes,
+def send_raw(producer: Any, topic: str, key: bytes | None, value: bytes | None,
              transactional_id: str | None = None, partition: int | None = None) -> Awaitable[asyncio.Future]:
     """Hand already-encoded bytes straight to Faust's producer; returns (awaitably) the future
     of Kafka's acknowledgement. ``Topic.send`` would wrap every record in futures, pending

@@ -51,7 +51,7 @@ class Outgoing:
     stage: str  # metric label and dead-letter stage
     topic: str
     key: bytes
-    value: Any  # a record (dataclass) for the codec
+    value: Any  # a record (dataclass) for the codec; None: a tombstone
     original: bytes | None  # the input payload, kept in a dead letter if this one cannot be sent
     source: SourcePosition
     on_sent: Callable[[], None] | None = None  # called once Kafka has the record
@@ -118,7 +118,7 @@ class Delivery:
         """Encode and send ``out``; returns the dead letter to send instead when that failed at
         once (a send that fails later is dead-lettered by its completion callback)."""
         try:
-            data = codecs.dumps(CODEC_NAME, out.value)
+            data = encode(out)
         except Exception as exc:  # a record the codec cannot encode
             return self.failed(out, "encode for", exc)
         return await self.produce(out, data)
@@ -298,7 +298,7 @@ class ExactlyOnce(Delivery):
         encoded = []
         for out in outs:
             try:
-                encoded.append((out, codecs.dumps(CODEC_NAME, out.value)))
+                encoded.append((out, encode(out)))
             except Exception as exc:  # a record the codec cannot encode: its dead letter instead
                 fallback = self.failed(out, "encode for", exc)
                 if fallback is None:
@@ -349,6 +349,11 @@ class ExactlyOnce(Delivery):
             asyncio.ensure_future(self.app.crash(exc))
 
         return done
+
+
+def encode(out: Outgoing) -> bytes | None:
+    """The record's bytes; ``None`` stays ``None``: a tombstone (a table's changelog deletion)."""
+    return None if out.value is None else codecs.dumps(CODEC_NAME, out.value)
 
 
 def create_delivery(app: faust.App, dead_letter_topic: str, *, exactly_once: bool) -> Delivery:

@@ -60,3 +60,45 @@ async def test_relay_forwards_enriched_bytes_unchanged(news) -> None:
             await ctx.put(key=b"a", value=orjson.dumps(record))
             await asyncio.sleep(0.05)
     assert sends.sent[news.story_stage.requests.get_topic_name()] == [(b"a", record)]
+
+
+async def test_exactly_once_sends_each_requests_changelog_writes_with_its_record() -> None:
+    """Under exactly_once the story tables' changelog writes leave with the ``stories`` record of
+    the request that made them (one fan-out, one transaction), and replaying them rebuilds
+    exactly the in-process index's state, deletions (tombstones) of expired stories included."""
+    from streams.service.delivery import ExactlyOnce
+
+    groups: list[list] = []
+
+    async def deliver_all(self, outs) -> None:
+        groups.append(outs)
+        outs[0].event.ack()
+
+    settings = replace(Settings(), kafka_bootstrap_servers="127.0.0.1:1", app_id="story-eos-test",
+                       stories_enabled=True, processing_guarantee="exactly_once")
+    records = [article("a", WIRE, "2015-08-09T17:30:00"), article("b", "الرياض - واس: " + WIRE, "2015-08-10T09:00:00"),
+               article("c", MARKET.format(a=16.72, b="0.18%", c=9269.78, d=3.5, e=81), "2015-08-20T18:00:00")]
+    with patch.object(ExactlyOnce, "deliver_all", deliver_all):
+        news = create_app(settings)
+        async with news.story_stage.story_agent.test_context() as ctx:
+            for r in records:
+                await ctx.put(key=r["id"].encode(), value=orjson.dumps(r))
+            await asyncio.sleep(0.05)
+    index = StoryIndex()
+    expected = [index.assign(r).to_dict() for r in records]
+    assert len(groups) == len(records)
+    replayed: dict[str, dict] = {}
+    for outs, story in zip(groups, expected):
+        first, writes = outs[0], outs[1:]
+        assert first.topic == "news.stories" and first.value.story == story
+        assert writes and all(o.topic.endswith("-changelog") and o.partition == 0 for o in writes)
+        for o in writes:
+            table = replayed.setdefault(o.topic.split("-stories-")[1].removesuffix("-changelog"), {})
+            key = orjson.loads(o.key)  # json keys, as Faust writes them
+            if o.value is None:
+                table.pop(key, None)
+            else:
+                table[key] = orjson.loads(orjson.dumps(o.value))  # the bytes as sent
+    assert any(o.value is None for outs in groups for o in outs)  # "a"'s story expired when "c" came
+    for name in ("articles", "stories", "keys", "meta", "buckets"):
+        assert replayed.get(name, {}) == orjson.loads(orjson.dumps(dict(getattr(index, name)))), name

@@ -60,14 +60,14 @@ def _stories_sent(worker: WorkerProcess) -> float:
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(STORIES_OK))
 
 
-async def _read_all(settings, topic: str, done, timeout: float) -> list:
+async def _read_all(settings, topic: str, done, timeout: float, isolation_level: str = "read_uncommitted") -> list:
     """Every record of ``topic`` from the start, re-read until ``done(records)`` or ``timeout``."""
     deadline = time.monotonic() + timeout
     records: list = []
     while time.monotonic() < deadline:
         records = []
         try:
-            async for rec in read_topic(settings, [topic], timeout=5):
+            async for rec in read_topic(settings, [topic], timeout=5, isolation_level=isolation_level):
                 records.append(rec)
         except (TimeoutError, LookupError):
             pass
