@@ -190,10 +190,6 @@ def _story_stage(app: faust.App, settings: Settings, delivery: Delivery) -> Any:
     """
     if not settings.stories_enabled:
         return None
-    if settings.exactly_once and settings.topic_partitions > 1:
-        log.warning("the story stage under exactly_once with %d-partition topics: in the worker crash test "
-                    "6 - 8 of 5,000 cleaned/enriched records came out twice read_committed (0 without the "
-                    "story stage); cause not found yet, see README \"Guarantees\"", settings.topic_partitions)
     from ..stories import StoryConfig
     from ..stories.service import add_story_stage
 

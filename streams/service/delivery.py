@@ -253,7 +253,24 @@ class ExactlyOnce(Delivery):
         super().__init__(app, dead_letter_topic)
         self.gate = asyncio.Lock()
         self.offsets: dict[Any, int] = {}  # input tp -> next offset, for outputs in open transactions
+        self.done: dict[Any, int] = {}  # input tp -> next offset after the last event handled since the assignment
         self._installed: Any = None
+
+    async def on_partitions_assigned(self, sender: Any, assigned: Iterable[Any], **kwargs: Any) -> None:
+        await super().on_partitions_assigned(sender, assigned)
+        self.done.clear()
+
+    def _again(self, event: EventT) -> bool:
+        """An event handled already since the assignment: Faust can hand a partition's first records
+        twice while it recovers tables (fetched, then again after its seek to the committed offset);
+        the first copy's outputs are in a transaction already, so the second is acked and dropped."""
+        msg = event.message
+        if msg.offset < self.done.get(msg.tp, -1):
+            m.REDELIVERED.inc()
+            event.ack()
+            return True
+        self.done[msg.tp] = msg.offset + 1
+        return False
 
     def _install(self) -> None:
         consumer = self.app.consumer
@@ -285,7 +302,7 @@ class ExactlyOnce(Delivery):
 
     def skip(self, event: EventT) -> None:
         msg = event.message
-        if self.partitions.get(msg.tp) is not PartitionState.BLOCKED:
+        if self.partitions.get(msg.tp) is not PartitionState.BLOCKED and not self._again(event):
             self.offsets[msg.tp] = msg.offset + 1
             event.ack()
 
@@ -318,6 +335,8 @@ class ExactlyOnce(Delivery):
         async with self.gate:
             if self.partitions.get(tp) is PartitionState.BLOCKED:
                 return  # not acked, not committed: replayed after the next seek to the committed offset
+            if self._again(event):
+                return
             try:
                 transactional_id = internals.transactional_id(app, msg.topic, msg.partition)
                 for out, data in encoded:
