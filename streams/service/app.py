@@ -190,6 +190,10 @@ def _story_stage(app: faust.App, settings: Settings, delivery: Delivery) -> Any:
     """
     if not settings.stories_enabled:
         return None
+    if settings.exactly_once:
+        log.warning("story stage under exactly_once: each story is committed exactly once, but after a crash "
+                    "a restarted worker can restore empty story tables and give some articles other story ids "
+                    "than an uninterrupted run (README \"Guarantees\", known limits)")
     from ..stories import StoryConfig
     from ..stories.service import add_story_stage
 
