@@ -1,13 +1,16 @@
 """Benchmark the story stage alone, in process, on the shared Arabic corpus.
 
-    .venv/bin/python bench/bench_stories.py [--enriched FILE] [--replays 10]
+    .venv/bin/python bench/bench_stories.py [--enriched FILE] [--replays 10] [--store rocksdb]
 
 The corpus is cleaned and enriched first (or read from ``--enriched``, the output of
 ``news-streams process --no-stories``); only story assignment (feature extraction, candidate
 lookup, scoring, state updates, expiry) is timed, on one core, over the 6,000 articles in
 published order. Then the corpus is replayed ``--replays`` times with timestamps shifted by 18
 days per replay (a 60,000-article stream) to show that the state and the memory stay flat once
-stories start closing. Figures on a shared machine are noisy: the load average is printed. The
+stories start closing. ``--store rocksdb`` keeps the index in RocksDB databases opened the way a
+worker with ``NEWS_STORY_STORE=rocksdb://`` opens them (:mod:`bench.story_stores`) and prints
+their size on disk as left (write-ahead logs included) and after a flush and compaction (the live
+data), with the process's current and peak RSS. Figures on a shared machine are noisy: the load average is printed. The
 input records are frozen out of the garbage collector (``gc.freeze``) unless ``--no-freeze``;
 ``bench/ab_stories.py`` compares two revisions interleaved.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 import time
 from datetime import datetime, timedelta
@@ -26,6 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.common import load_avg, machine_info, measure, peak_rss_mb  # noqa: E402
+from bench.story_stores import compacted_bytes, disk_bytes, open_tables  # noqa: E402
+from streams.devkit.local import vm_rss  # noqa: E402
 
 
 def enriched_corpus(path: str | None) -> list[dict]:
@@ -63,6 +69,10 @@ def main() -> None:
     ap.add_argument("--replays", type=int, default=10, help="corpus replays for the state/memory check")
     ap.add_argument("--no-freeze", action="store_true",
                     help="leave the input records in the garbage collector's view (slower, harness cost)")
+    ap.add_argument("--store", choices=("memory", "rocksdb"), default="memory",
+                    help="the tables' store: Python dicts, or RocksDB as a worker opens it")
+    ap.add_argument("--rocksdb-dir", default=None, help="where the RocksDB databases go (default: a temporary "
+                    "directory, removed at the end)")
     args = ap.parse_args()
 
     from streams.stories import StoryIndex
@@ -77,25 +87,55 @@ def main() -> None:
         # (about a third of the measured time), which says nothing about the stage.
         gc.collect()
         gc.freeze()
-    index = StoryIndex()
+    tables, rocks_dir, cleanup = open_store(args.store, args.rocksdb_dir)
+    index = StoryIndex(**tables)
     result = measure(lambda r: index.assign(r).reason is not None, records, sum(len(r.get("text_normalized") or "") for r in records), warm=0)
     print(f"story stage alone: {result['articles_per_s']:,.0f} articles/s per core "
           f"({result['wall_articles_per_s']:,.0f}/s wall), p50 {result['p50_ms']:.2f} ms, "
           f"p99 {result['p99_ms']:.2f} ms, max {result['max_ms']:.1f} ms over {result['articles']:,} articles "
           f"(target >= 1,000/s per core; cold caches; input {'in' if args.no_freeze else 'frozen out of'} the GC)")
-    print(f"  state after the corpus: {index.state_size()}, peak RSS {peak_rss_mb():.0f} MB")
+    print(f"  state after the corpus: {index.state_size()}, {memory(tables, rocks_dir, compact=True)}")
     span = 18
     rows = []
     for replay in range(1, args.replays):
         for r in shifted(records, replay * span):
             index.assign(r)
+        last = replay == args.replays - 1
         rows.append({"stream_articles": len(records) * (replay + 1), "state": index.state_size(),
-                     "peak_rss_mb": round(peak_rss_mb())})
+                     "peak_rss_mb": round(peak_rss_mb()), "rss_mb": round(vm_rss(os.getpid()) / 2**20)})
+        if rocks_dir is not None:
+            rows[-1]["rocksdb_mb"] = round(disk_bytes(rocks_dir) / 2**20, 1)
         state = rows[-1]["state"]
         print(f"  after {rows[-1]['stream_articles']:>6,} articles: {state['articles']:,} articles, "
-              f"{state['stories']:,} stories, {state['keys']:,} keys in the index; peak RSS {rows[-1]['peak_rss_mb']} MB")
+              f"{state['stories']:,} stories, {state['keys']:,} keys in the index; "
+              f"{memory(tables, rocks_dir, compact=last)}")
+        if last and rocks_dir is not None:
+            rows[-1]["rocksdb_compacted_mb"] = round(disk_bytes(rocks_dir) / 2**20, 1)
+    cleanup()
     print(json.dumps({"machine": machine_info(), "load_avg_after": load_avg(), "prepare_seconds": round(prepare, 1),
                       "stage": result, "replays": rows}))
+
+
+def open_store(store: str, directory: str | None):
+    """The StoryIndex stores: dicts, or RocksDB tables in ``directory`` (or a temporary one)."""
+    if store == "memory":
+        return {}, None, lambda: None
+    import shutil
+    import tempfile
+
+    path = Path(directory or tempfile.mkdtemp(prefix="bench-stories-rocksdb-"))
+    tables = open_tables(path)
+    return tables, path, (lambda: None) if directory else (lambda: shutil.rmtree(path, ignore_errors=True))
+
+
+def memory(tables: dict, rocks_dir: Path | None, *, compact: bool) -> str:
+    """RSS now and at its peak; with RocksDB, the databases' size on disk (and after compaction)."""
+    out = f"RSS {vm_rss(os.getpid()) / 2**20:.0f} MB (peak {peak_rss_mb():.0f} MB)"
+    if rocks_dir is not None:
+        out += f", RocksDB {disk_bytes(rocks_dir) / 2**20:.1f} MB on disk"
+        if compact:
+            out += f" ({compacted_bytes(tables, rocks_dir) / 2**20:.1f} MB after flush and compaction)"
+    return out
 
 
 if __name__ == "__main__":

@@ -53,9 +53,14 @@ def test_the_producer_tracks_every_topic_the_stages_write() -> None:
 
 
 def test_no_agent_reads_enriched_without_stateful_stages() -> None:
-    for settings in (_settings(trends_enabled=False, stories_enabled=False), _settings(processing_guarantee="exactly_once")):
-        news = create_app(settings)
-        assert news.fanout is None and _subscribers(news, "news.enriched") == []
+    news = create_app(_settings(trends_enabled=False, stories_enabled=False))
+    assert news.fanout is None and _subscribers(news, "news.enriched") == []
+
+
+def test_exactly_once_runs_the_story_stage_not_the_trend_stage() -> None:
+    news = create_app(_settings(processing_guarantee="exactly_once"))
+    assert news.trends is None and news.story_stage is not None
+    assert _subscribers(news, "news.enriched") == ["enriched-fanout"]
 
 
 async def test_a_record_goes_to_every_stage_and_is_acked_once_all_are_in_kafka() -> None:

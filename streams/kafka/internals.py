@@ -77,7 +77,7 @@ def seek_fresh_partitions_to_start(app: Any) -> None:
     thread._news_seeks_fresh = True
 
 
-def send_raw(producer: Any, topic: str, key: bytes | None, value: bytes,
+def send_raw(producer: Any, topic: str, key: bytes | None, value: bytes | None,
              transactional_id: str | None = None, partition: int | None = None) -> Awaitable[asyncio.Future]:
     """Hand already-encoded bytes straight to Faust's producer; returns (awaitably) the future
     of Kafka's acknowledgement. ``Topic.send`` would wrap every record in futures, pending

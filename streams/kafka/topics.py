@@ -44,7 +44,7 @@ def internal_topics(settings: Settings) -> dict[str, int]:
     topic ("Ignoring missing topic"): the story agent got no partition and the worker stalled
     (the broker-failure fault test, 1 of 4 runs). Created here, before Faust starts, it is there.
     """
-    if settings.stories_enabled and not settings.exactly_once:
+    if settings.stories_enabled:
         return {f"{settings.topic_prefix}{STORIES_REQUESTS}": 1}
     return {}
 

@@ -96,7 +96,7 @@ class Routed:
 
     topic: str
     key: bytes
-    value: Any  # a record for the codec, a DeadLetter, or ``orjson.Fragment`` of bytes already encoded
+    value: Any  # a record for the codec, a DeadLetter, ``orjson.Fragment`` of encoded bytes, None: a tombstone
     partition: int | None = None  # None: the producer's partitioner chooses by key
     stage: str | None = None  # ``stage`` metric label and dead-letter stage (default: the agent's)
 

@@ -51,7 +51,7 @@ class Outgoing:
     stage: str  # metric label and dead-letter stage
     topic: str
     key: bytes
-    value: Any  # a record (dataclass) for the codec
+    value: Any  # a record (dataclass) for the codec; None: a tombstone
     original: bytes | None  # the input payload, kept in a dead letter if this one cannot be sent
     source: SourcePosition
     on_sent: Callable[[], None] | None = None  # called once Kafka has the record
@@ -74,6 +74,7 @@ class Delivery:
         self.app = app
         self.dead_letter_topic = dead_letter_topic
         self.partitions: dict[Any, PartitionState] = {}
+        self.handled: dict[Any, int] = {}  # input tp -> next offset after the last event handled since the assignment
 
     # -- lifecycle (connected to the app's signals of the same names in app.py) --------------
 
@@ -84,6 +85,19 @@ class Delivery:
     async def on_partitions_assigned(self, sender: Any, assigned: Iterable[Any], **kwargs: Any) -> None:
         """After a rebalance Faust seeks every assigned partition to its committed offset."""
         self.partitions = dict.fromkeys(assigned, PartitionState.ASSIGNED)
+        self.handled.clear()
+
+    def redelivered(self, event: EventT) -> bool:
+        """True for an event whose offset was handled already since the assignment: Faust can hand
+        a partition's first records twice while it recovers tables (fetched, then fetched again
+        after its seek to the committed offsets). The first copy's outputs are on their way, so
+        the second is only acknowledged, behind the first (each subclass says how)."""
+        msg = event.message
+        if msg.offset < self.handled.get(msg.tp, -1):
+            m.REDELIVERED.inc()
+            return True
+        self.handled[msg.tp] = msg.offset + 1
+        return False
 
     # -- the one delivery path --------------------------------------------------------------
 
@@ -118,7 +132,7 @@ class Delivery:
         """Encode and send ``out``; returns the dead letter to send instead when that failed at
         once (a send that fails later is dead-lettered by its completion callback)."""
         try:
-            data = codecs.dumps(CODEC_NAME, out.value)
+            data = encode(out)
         except Exception as exc:  # a record the codec cannot encode
             return self.failed(out, "encode for", exc)
         return await self.produce(out, data)
@@ -151,6 +165,18 @@ class AtLeastOnce(Delivery):
         await super().on_partitions_assigned(sender, assigned)
         self.acks.reset()
 
+    async def deliver(self, out: Outgoing) -> None:
+        if self.redelivered(out.event):
+            self.acks.track(out.event)()  # acked in offset order, so never before its first copy
+            return
+        await super().deliver(out)
+
+    async def deliver_all(self, outs: list[Outgoing]) -> None:
+        if self.redelivered(outs[0].event):
+            self.acks.track(outs[0].event)()
+            return
+        await super().deliver_all(outs)
+
     def track(self, out: Outgoing) -> None:
         out.ticket = self.acks.track(out.event)
 
@@ -169,6 +195,7 @@ class AtLeastOnce(Delivery):
             out.ticket = one
 
     def skip(self, event: EventT) -> None:
+        self.redelivered(event)  # noted either way: nothing is sent for it
         self.acks.track(event)()
 
     async def produce(self, out: Outgoing, data: bytes) -> Outgoing | None:
@@ -255,6 +282,14 @@ class ExactlyOnce(Delivery):
         self.offsets: dict[Any, int] = {}  # input tp -> next offset, for outputs in open transactions
         self._installed: Any = None
 
+    def _again(self, event: EventT) -> bool:
+        """A redelivered event (:meth:`Delivery.redelivered`): its first copy's outputs are in a
+        transaction already, so the second is acked at once and dropped."""
+        if self.redelivered(event):
+            event.ack()
+            return True
+        return False
+
     def _install(self) -> None:
         consumer = self.app.consumer
         if self._installed is not consumer:
@@ -285,7 +320,7 @@ class ExactlyOnce(Delivery):
 
     def skip(self, event: EventT) -> None:
         msg = event.message
-        if self.partitions.get(msg.tp) is not PartitionState.BLOCKED:
+        if self.partitions.get(msg.tp) is not PartitionState.BLOCKED and not self._again(event):
             self.offsets[msg.tp] = msg.offset + 1
             event.ack()
 
@@ -298,7 +333,7 @@ class ExactlyOnce(Delivery):
         encoded = []
         for out in outs:
             try:
-                encoded.append((out, codecs.dumps(CODEC_NAME, out.value)))
+                encoded.append((out, encode(out)))
             except Exception as exc:  # a record the codec cannot encode: its dead letter instead
                 fallback = self.failed(out, "encode for", exc)
                 if fallback is None:
@@ -318,6 +353,8 @@ class ExactlyOnce(Delivery):
         async with self.gate:
             if self.partitions.get(tp) is PartitionState.BLOCKED:
                 return  # not acked, not committed: replayed after the next seek to the committed offset
+            if self._again(event):
+                return
             try:
                 transactional_id = internals.transactional_id(app, msg.topic, msg.partition)
                 for out, data in encoded:
@@ -349,6 +386,11 @@ class ExactlyOnce(Delivery):
             asyncio.ensure_future(self.app.crash(exc))
 
         return done
+
+
+def encode(out: Outgoing) -> bytes | None:
+    """The record's bytes; ``None`` stays ``None``: a tombstone (a table's changelog deletion)."""
+    return None if out.value is None else codecs.dumps(CODEC_NAME, out.value)
 
 
 def create_delivery(app: faust.App, dead_letter_topic: str, *, exactly_once: bool) -> Delivery:

@@ -62,6 +62,10 @@ SEND_ERRORS = Counter(
     "news_send_errors", "Records whose send to Kafka failed (they are not committed and will be redelivered).",
     ["stage"], registry=REGISTRY,
 )
+REDELIVERED = Counter(
+    "news_redeliveries", "Records Faust handed to an agent again since the assignment (while recovering "
+    "tables), dropped: their first copy's outputs are sent or in a transaction already.", registry=REGISTRY,
+)
 WORKER_INFO = Gauge(
     "news_worker_info", "Constant 1, labelled with the worker's identity (host:port) and version.",
     ["app_id", "worker", "version"], registry=REGISTRY,

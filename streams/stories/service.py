@@ -21,6 +21,13 @@ tables are never behind the committed input; a replayed request finds its articl
 and gets the stored answer again (same story id): redelivery duplicates records, never changes
 them.
 
+Under ``exactly_once`` the tables are :class:`TransactionalTable`: their changelog writes do not
+go through Faust's producer buffer (which sends them at some later moment, outside the stage
+loop's transactions: a commit could then cover a request whose state writes land in the next
+transaction, lost if that one is aborted). The agent collects them per request and the delivery
+sends them with the ``stories`` record, and the request's offset, in the transaction of the
+request's partition: a request's output and its state are committed together or not at all.
+
 Scale-out (not built yet, see README "Stories"): this stage keeps the whole index in one
 partition, owned by one worker at a time (another worker takes it over from the changelogs).
 """
@@ -30,6 +37,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import faust
@@ -39,7 +47,7 @@ from .. import SCHEMA_VERSION
 from ..deadletter import dead_letter as dead_letter_record
 from ..errors import Reason
 from ..names import STORIES_REQUESTS, Topic
-from ..service.agents import Routed, StageDef, StageInput, stage_agent
+from ..service.agents import Fanout, Routed, StageDef, StageInput, stage_agent
 from ..service.metrics import (STORIES_JOINED, STORIES_OPENED, STORY_NEAR_COPIES, STORY_SECONDS, STORY_STATE,
                                STORY_UNINDEXED)
 from ..settings import Settings
@@ -80,6 +88,41 @@ class StoriesRecord:
     schema_version: str = SCHEMA_VERSION
 
 
+class TransactionalTable(faust.Table):
+    """A table whose changelog writes are handed to :attr:`pending` (as :class:`Routed` records,
+    serialised as Faust would: raw keys, the table's value codec, ``None`` a tombstone) instead of
+    Faust's producer buffer, for the delivery to send in the current request's transaction."""
+
+    pending: list[Routed]
+
+    def send_changelog(self, partition: int | None, key: Any, value: Any, key_serializer: Any = None,
+                       value_serializer: Any = None) -> Any:
+        topic = self.changelog_topic
+        key_bytes, _ = topic.prepare_key(key, key_serializer or self.key_serializer)
+        value_bytes, _ = topic.prepare_value(value, value_serializer or self.value_serializer)
+        self.pending.append(Routed(topic.get_topic_name(), key_bytes,
+                                   None if value_bytes is None else orjson.Fragment(value_bytes), partition=partition))
+        # Faust's on_key_set/on_key_del read the partition from the future they get back
+        return SimpleNamespace(message=SimpleNamespace(partition=partition))
+
+
+def _tables(app: faust.App, store: str, *, transactional: bool) -> tuple[dict[str, Any], list[Routed]]:
+    """The five story tables (one partition, json keys and values); under exactly_once
+    :class:`TransactionalTable` with one shared list of pending changelog writes."""
+    options = {"driver": "rocksdict"} if store.startswith("rocksdb") else None
+    pending: list[Routed] = []
+    tables = {}
+    for name in TABLES:
+        kwargs = dict(name=f"stories-{name}", default=None, partitions=1, key_type=str, store=store, options=options)
+        if transactional:
+            table = app.tables.add(TransactionalTable(app, beacon=app.tables.beacon, help=None, **kwargs))
+            table.pending = pending
+        else:
+            table = app.Table(**kwargs)
+        tables[name] = table
+    return tables, pending
+
+
 def add_story_stage(app: faust.App, settings: Settings, delivery: Any, *,
                     config: StoryConfig | None = None) -> StoryStage:
     """Register the story agent (the common stage loop and delivery of
@@ -92,10 +135,7 @@ def add_story_stage(app: faust.App, settings: Settings, delivery: Any, *,
                          value_serializer="raw", partitions=1, internal=True)
     output_topic = settings.topic(Topic.STORIES)
     dead_letter = settings.topic(Topic.DEAD_LETTER)
-    options = {"driver": "rocksdict"} if store.startswith("rocksdb") else None
-    tables = {name: app.Table(f"stories-{name}", default=None, partitions=1, key_type=str,
-                              store=store, options=options)  # json keys and values
-              for name in TABLES}
+    tables, pending = _tables(app, store, transactional=settings.exactly_once)
     index = StoryIndex(config or StoryConfig(), articles=tables["articles"], stories=tables["stories"],
                        keys=tables["keys"], meta=tables["meta"], buckets=tables["buckets"])
     seen = dict(index.counters)
@@ -108,11 +148,17 @@ def add_story_stage(app: faust.App, settings: Settings, delivery: Any, *,
         except ValueError as exc:
             return dead_letter_record(item.payload, stage=STAGE, reason=Reason.SCHEMA_VIOLATION,
                                       message=f"stories request: {exc}", source=item.source)
+        pending.clear()
         started = time.perf_counter()
         result = assign_story(index, article)
         STORY_SECONDS.observe(time.perf_counter() - started)
         _count(index, seen, result.reason)
-        return StoriesRecord(result.article_id or str(article["id"]), result.to_dict())
+        record = StoriesRecord(result.article_id or str(article["id"]), result.to_dict())
+        if not settings.exactly_once:
+            return record  # Faust sends the changelog writes and flushes them before each commit
+        writes = Fanout([Routed(output_topic, record.id.encode("utf-8"), record), *pending])
+        pending.clear()
+        return writes
 
     story_def = StageDef(STAGE, source=requests.get_topic_name(), target=Topic.STORIES, build=lambda a, s: assign)
     story_agent = app.agent(requests, name=STAGE)(
