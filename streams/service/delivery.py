@@ -39,6 +39,7 @@ from ..errors import Reason
 from ..kafka import internals
 from ..records import SourcePosition
 from . import metrics as m
+from .handled import HandledOffsets
 
 log = logging.getLogger("streams.worker")
 
@@ -74,7 +75,7 @@ class Delivery:
         self.app = app
         self.dead_letter_topic = dead_letter_topic
         self.partitions: dict[Any, PartitionState] = {}
-        self.handled: dict[Any, int] = {}  # input tp -> next offset after the last event handled since the assignment
+        self.handled = HandledOffsets()  # what each input partition's agent was handed since the assignment
 
     # -- lifecycle (connected to the app's signals of the same names in app.py) --------------
 
@@ -93,10 +94,9 @@ class Delivery:
         after its seek to the committed offsets). The first copy's outputs are on their way, so
         the second is only acknowledged, behind the first (each subclass says how)."""
         msg = event.message
-        if msg.offset < self.handled.get(msg.tp, -1):
+        if self.handled.seen(msg.tp, msg.offset):
             m.REDELIVERED.inc()
             return True
-        self.handled[msg.tp] = msg.offset + 1
         return False
 
     # -- the one delivery path --------------------------------------------------------------

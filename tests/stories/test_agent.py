@@ -158,3 +158,28 @@ async def test_at_least_once_acks_an_event_handed_twice_behind_its_first_copy() 
     await delivery.on_partitions_assigned(None, {("raw", 0)})
     await delivery.deliver(out(event(5)))
     assert len(sent) == 2  # after a rebalance Faust replays from the committed offset
+
+
+async def test_a_record_dropped_before_the_seek_is_delivered_after_it() -> None:
+    """Faust dropped offsets 0-1 (partition not active yet) and handed 2; the seek brings 0-2 back:
+    0 and 1 are delivered (they are not redeliveries), 2 only acked in order."""
+    from types import SimpleNamespace
+    from unittest.mock import Mock
+
+    from streams.records import SourcePosition
+    from streams.service.delivery import AtLeastOnce, Outgoing
+
+    delivery = AtLeastOnce(Mock(), "dead-letter")
+    sent: list = []
+
+    async def produce(out, data):
+        sent.append(out.event.message.offset)
+        out.ticket()
+        return None
+
+    delivery.produce = produce
+    for offset in (2, 0, 1, 2, 3):
+        e = SimpleNamespace(message=SimpleNamespace(tp=("raw", 0), offset=offset), ack=Mock())
+        await delivery.deliver(Outgoing(e, "clean", "cleaned", b"k", {"id": "k"}, b"{}",
+                                        SourcePosition("raw", 0, offset)))
+    assert sent == [2, 0, 1, 3]
