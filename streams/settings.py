@@ -245,8 +245,8 @@ class Settings:
         "NEWS_TRENDS_STORE", "memory://", "store of the trend tables (`rocksdb://`: rocksdict, local state survives restarts)",
         choices=("memory://", "rocksdb://"))
     stories_enabled: bool = setting(
-        "NEWS_STORIES", True, "run the story stage in the worker (`off`: the worker does not feed it; with "
-        "`exactly_once` too, see README Guarantees)")
+        "NEWS_STORIES", True, "run the story stage in the worker (`off`: the worker does not feed it; not run with "
+        "`exactly_once`)")
     story_store: str = setting(
         "NEWS_STORY_STORE", "memory://", "store of the story stage's tables (`rocksdb://`: rocksdict)",
         choices=("memory://", "rocksdb://"))

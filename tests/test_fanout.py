@@ -57,10 +57,10 @@ def test_no_agent_reads_enriched_without_stateful_stages() -> None:
     assert news.fanout is None and _subscribers(news, "news.enriched") == []
 
 
-def test_exactly_once_runs_the_story_stage_not_the_trend_stage() -> None:
+def test_exactly_once_runs_neither_stateful_stage() -> None:
     news = create_app(_settings(processing_guarantee="exactly_once"))
-    assert news.trends is None and news.story_stage is not None
-    assert _subscribers(news, "news.enriched") == ["enriched-fanout"]
+    assert news.trends is None and news.story_stage is None
+    assert news.fanout is None and _subscribers(news, "news.enriched") == []
 
 
 async def test_a_record_goes_to_every_stage_and_is_acked_once_all_are_in_kafka() -> None:
