@@ -174,7 +174,8 @@ def create_app(settings: Settings | None = None, *, stages: tuple[StageDef, ...]
     news.fanout = add_fanout(app, topics[str(Topic.ENRICHED)], branches, delivery, dead_letter_topic=dead_letter)
     install(app, health, lag_topics=inputs)
     _track_written_topics(app, topics)
-    internals.seek_fresh_partitions_to_start(app)
+    if not settings.exactly_once:
+        internals.seek_fresh_partitions_to_start(app)
     health.models_loaded = True  # warm_up() above loaded every model
     return news
 
