@@ -221,10 +221,9 @@ def _story_stage(app: faust.App, settings: Settings, delivery: Delivery) -> Any:
     relay of ``enriched`` runs in the fan-out agent).
 
     Not under ``exactly_once``: its tables' changelog writes can go into the request's transaction
-    (:class:`~streams.stories.service.TransactionalTable`), but with the stage on, the merged main's
-    exactly-once crash test stalled at its first records (each raw partition's first send found
-    no transaction producer for it, and the partition stayed blocked), and a restarted worker could
-    restore empty story tables (README "Guarantees", known limits).
+    (:class:`~streams.stories.service.TransactionalTable`), but a restarted worker could restore
+    empty story tables, and the path was not re-verified on the merged main (README "Guarantees",
+    known limits).
     """
     if not settings.stories_enabled:
         return None
