@@ -32,7 +32,7 @@ def _enriched(i: int) -> tuple[bytes, bytes]:
 
 
 def test_sigterm_as_enriched_records_arrive_stops_cleanly(kafka_bootstrap, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWS_TRENDS", "on")  # opt-in stages
+    monkeypatch.setenv("NEWS_TRENDS", "on")  # on by default; explicit here
     monkeypatch.setenv("NEWS_STORIES", "on")
     stops = []
     for n in range(ROUNDS):

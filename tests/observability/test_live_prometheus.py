@@ -106,7 +106,7 @@ class Prometheus:
 
 
 def test_prometheus_scrapes_workers_processing_articles(kafka_settings, prometheus_bin, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWS_TRENDS", "on")  # the opt-in stages too: their dashboard panels must have data
+    monkeypatch.setenv("NEWS_TRENDS", "on")  # the stateful stages (on by default): their dashboard panels must have data
     monkeypatch.setenv("NEWS_STORIES", "on")
     # The password reaches the workers (unused on PLAINTEXT) and must never appear in their logs.
     settings = replace(kafka_settings, log_format="json", kafka_sasl_password=SECRET)

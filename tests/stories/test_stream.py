@@ -58,7 +58,7 @@ async def _collect(settings, want: int) -> dict[str, dict]:
 
 
 def test_stream_and_process_agree_with_one_worker(kafka_settings, shared_data, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWS_STORIES", "on")  # opt-in stage
+    monkeypatch.setenv("NEWS_STORIES", "on")  # on by default; explicit here
     settings, chosen, batch = _setup(kafka_settings, shared_data, tmp_path, "s")
     sizes = Counter(s["id"] for s in batch.values())
     assert max(sizes.values()) >= 2, "the slice must contain at least one multi-article story"
@@ -89,7 +89,7 @@ def test_stream_and_process_agree_with_one_worker(kafka_settings, shared_data, t
 
 
 def test_sigkill_mid_stream_then_restart_gives_the_same_stories(kafka_settings, shared_data, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWS_STORIES", "on")  # opt-in stage
+    monkeypatch.setenv("NEWS_STORIES", "on")  # on by default; explicit here
     """Kill -9 the worker while it assigns stories, start a new one: its tables come back from
     their changelogs and every article ends with the story ids of an uninterrupted run
     (at-least-once: a replayed article may appear twice, always with the same story)."""

@@ -92,7 +92,7 @@ def _tails(*workers: WorkerProcess) -> str:
 
 def test_survivor_takes_over_the_story_tables_from_their_changelogs(kafka_settings, shared_data, tmp_path,
                                                                     monkeypatch):
-    monkeypatch.setenv("NEWS_STORIES", "on")  # opt-in stage (the workers inherit the environment)
+    monkeypatch.setenv("NEWS_STORIES", "on")  # on by default; explicit here (the workers inherit the environment)
     settings = replace(kafka_settings, stories_enabled=True, broker_session_timeout=6.0,
                        broker_rebalance_timeout=10.0)
     asyncio.run(ensure_topics(settings))  # stage topics with 4 partitions, stories-requests with 1

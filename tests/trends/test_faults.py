@@ -57,7 +57,7 @@ def counted(worker: WorkerProcess) -> float:
 
 
 def test_sigkill_restart_restores_windows_from_changelogs(kafka_settings, corpus_enriched, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWS_TRENDS", "on")  # opt-in stage
+    monkeypatch.setenv("NEWS_TRENDS", "on")  # on by default; explicit here
     monkeypatch.setenv("NEWS_TRENDS_LATENESS", "36500d")
     monkeypatch.setenv("NEWS_TRENDS_STORE", "rocksdb://")
     settings = replace(kafka_settings, broker_session_timeout=6.0, broker_rebalance_timeout=10.0)
@@ -107,7 +107,7 @@ def test_sigkill_restart_restores_windows_from_changelogs(kafka_settings, corpus
 
 
 def test_rebalance_moves_windows_to_a_joining_worker(kafka_settings, corpus_enriched, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWS_TRENDS", "on")  # opt-in stage
+    monkeypatch.setenv("NEWS_TRENDS", "on")  # on by default; explicit here
     monkeypatch.setenv("NEWS_TRENDS_LATENESS", "36500d")
     settings = replace(kafka_settings, broker_session_timeout=6.0, broker_rebalance_timeout=10.0)
     records = copies(corpus_enriched, 3)

@@ -28,7 +28,7 @@ def without_tick(cells: dict) -> dict:
 
 def test_stream_rows_equal_batch_rows_and_direct_count(kafka_settings, corpus_enriched, tmp_path, monkeypatch):
     # The corpus is not in time order and spans 3 weeks: allow any lateness, so every article counts.
-    monkeypatch.setenv("NEWS_TRENDS", "on")  # opt-in stage
+    monkeypatch.setenv("NEWS_TRENDS", "on")  # on by default; explicit here
     monkeypatch.setenv("NEWS_TRENDS_LATENESS", "36500d")
     settings = kafka_settings
     records = corpus_enriched + corpus_enriched[:30]  # 30 articles delivered twice
@@ -108,7 +108,7 @@ def test_view_gathers_top_rows_from_every_worker(kafka_settings, corpus_enriched
 
     from streams.devkit.broker import free_port
 
-    monkeypatch.setenv("NEWS_TRENDS", "on")  # opt-in stage
+    monkeypatch.setenv("NEWS_TRENDS", "on")  # on by default; explicit here
 
     monkeypatch.setenv("NEWS_TRENDS_LATENESS", "36500d")
     settings = replace(kafka_settings, broker_session_timeout=6.0, broker_rebalance_timeout=10.0)
