@@ -202,11 +202,17 @@ class Settings:
         "NEWS_PRODUCER_BATCH_BYTES", 262_144, "the worker's producer batch size per partition, bytes (a larger "
         "record goes alone; Kafka's 16384 holds one 7-11 KB cleaned/enriched record)", low=1024, high=16_777_216)
     consumer_max_poll_records: int = setting(
-        "NEWS_CONSUMER_MAX_POLL_RECORDS", 0, "records per fetch the worker hands to its agents at most (0: "
-        "all that one fetch returned)", low=0, high=100_000)
+        "NEWS_CONSUMER_MAX_POLL_RECORDS", 20, "records per fetch the worker hands to its agents at most (0: "
+        "all that one fetch returned; small batches interleave the topics and cost less CPU: A/B 0.78x "
+        "beyond the stages against 0 with Faust's 4096-record buffers)", low=0, high=100_000)
     consumer_fetch_bytes: int = setting(
         "NEWS_CONSUMER_FETCH_BYTES", 4_194_304, "bytes per partition one fetch may return (a larger record "
         "still comes, alone)", low=65_536, high=104_857_600)
+    stream_buffer: int = setting(
+        "NEWS_STREAM_BUFFER", 32, "records an agent may have been handed but not yet processed (Faust's "
+        "`stream_buffer_maxsize`, default 4096: a full buffer holds up delivery to every agent, so a long "
+        "buffer of a slow stage delays the others)",
+        low=16, high=100_000)
     kafka_security_protocol: str = setting(
         "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", "how clients connect to Kafka",
         choices=("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"))

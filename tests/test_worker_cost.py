@@ -60,15 +60,19 @@ def test_producer_and_consumer_settings_reach_faust():
     import faust
 
     settings = Settings.from_env({"NEWS_PRODUCER_LINGER_MS": "20", "NEWS_PRODUCER_BATCH_BYTES": "262144",
-                                  "NEWS_CONSUMER_MAX_POLL_RECORDS": "250", "NEWS_CONSUMER_FETCH_BYTES": "1048576"})
+                                  "NEWS_CONSUMER_MAX_POLL_RECORDS": "250", "NEWS_CONSUMER_FETCH_BYTES": "1048576",
+                                  "NEWS_STREAM_BUFFER": "64"})
     settings = replace(settings, kafka_bootstrap_servers="127.0.0.1:1")
     conf = faust.App("cost-test", **faust_config(settings)).conf
     assert conf.producer_linger == pytest.approx(0.020)
     assert conf.producer_max_batch_size == 262144
     assert conf.broker_max_poll_records == 250
     assert conf.consumer_max_fetch_size == 1048576
+    assert conf.stream_buffer_maxsize == 64
     default = faust.App("cost-test-default", **faust_config(replace(Settings(), kafka_bootstrap_servers="127.0.0.1:1")))
-    assert default.conf.broker_max_poll_records is None  # 0: every record one fetch returned
+    assert default.conf.broker_max_poll_records == 20 and default.conf.stream_buffer_maxsize == 32
+    every = replace(Settings(), kafka_bootstrap_servers="127.0.0.1:1", consumer_max_poll_records=0)
+    assert faust.App("cost-test-all", **faust_config(every)).conf.broker_max_poll_records is None  # 0: all of a fetch
 
 
 def test_freezing_moves_live_objects_out_of_the_collectors_view():

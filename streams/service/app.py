@@ -120,6 +120,7 @@ def faust_config(settings: Settings) -> dict[str, Any]:
         producer_max_batch_size=settings.producer_batch_bytes,
         broker_max_poll_records=settings.consumer_max_poll_records or None,
         consumer_max_fetch_size=settings.consumer_fetch_bytes,
+        stream_buffer_maxsize=settings.stream_buffer,
         consumer_auto_offset_reset="earliest",
         web_bind=settings.web_host,
         web_host=settings.web_host,
