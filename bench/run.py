@@ -81,13 +81,28 @@ def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Pa
 
     wanted = set(args.e2e.split(","))
 
+    broker_pids: list[int] = []
+
+    def broker_cpu(name: str, before: float | None = None) -> float:
+        """The local broker's CPU seconds so far; with ``before``, store its share in ``out[name]``:
+        on a 2-core box the broker's work competes with the workers' (unknown with --bootstrap)."""
+        now = sum(e2e.cpu_seconds(pid) or 0.0 for pid in broker_pids)
+        r = out.get(name)
+        if before is not None and broker_pids and isinstance(r, dict) and "skipped" not in r:
+            count = r.get("articles", len(payloads)) + (r.get("latency") or {}).get("articles", 0)
+            r["broker_cpu_ms_per_article"] = round((now - before) * 1000 / max(count, 1), 3)
+            print(f"    broker CPU {r['broker_cpu_ms_per_article']:.2f} ms/article (whole scenario: topics, joins)", flush=True)
+        return now
+
     def scenarios(bootstrap: str) -> None:
         base = replace(Settings.from_env(), kafka_bootstrap_servers=bootstrap)
+        mark = broker_cpu("")
         if "passthrough" in wanted:
             out["passthrough"] = e2e.run_passthrough(base, payloads, workdir, partitions=args.partitions,
                                                      latency_seconds=args.latency_seconds)
             out["passthrough"]["load_avg"] = load_avg()
             print(f"  passthrough: {out['passthrough']['articles_per_s']:,.0f} art/s", flush=True)
+            mark = broker_cpu("passthrough", mark)
         for name, (module, peer_args) in PEERS.items():
             if name not in wanted:
                 continue
@@ -101,6 +116,7 @@ def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Pa
             r["load_avg"] = load_avg()
             out[name] = r
             print(f"  {name}: {r['articles_per_s']:,.0f} art/s", flush=True)
+            mark = broker_cpu(name, mark)
         for n in (1, 2):
             if f"pipeline_{n}_worker" not in wanted:
                 continue
@@ -109,6 +125,7 @@ def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Pa
             r["load_avg"] = load_avg()
             out[f"pipeline_{n}_worker"] = r
             print(f"  pipeline, {n} worker(s): {r['articles_per_s']:,.0f} art/s", flush=True)
+            mark = broker_cpu(f"pipeline_{n}_worker", mark)
 
     if args.bootstrap:
         out["broker"] = f"external {args.bootstrap}"
@@ -117,6 +134,7 @@ def run_e2e(data: Path, limit: int | None, args: argparse.Namespace, workdir: Pa
         kafka = LocalKafka(data_dir=workdir / "kafka", port=free_port_block())
         out["broker"] = "LocalKafka (1 KRaft node, Kafka 3.9.1) started by the benchmark"
         with kafka:
+            broker_pids.extend(node.process.pid for node in kafka._nodes if node.process is not None)
             scenarios(kafka.bootstrap_servers)
     return out
 
@@ -154,6 +172,10 @@ def derive(result: dict) -> dict:
         one, two = e2e["pipeline_1_worker"], e2e["pipeline_2_worker"]
         d["pipeline_over_passthrough"] = one["articles_per_s"] / e2e["passthrough"]["articles_per_s"]
         d["two_workers_over_one"] = two["articles_per_s"] / one["articles_per_s"]
+        for n, r in (("one", one), ("two", two)):  # the broker's share of the CPU the pipeline used
+            if "broker_cpu_ms_per_article" in r:
+                b = r["broker_cpu_ms_per_article"]
+                d[f"broker_share_of_cpu_{n}_worker"] = b / (b + r["worker_cpu_ms_per_article"])
         if one.get("latency"):
             d["latency_p99_ms"] = one["latency"]["p99_ms"]
         d["worker_peak_rss_mb"] = max(one["worker_peak_rss_mb"] + two["worker_peak_rss_mb"])
