@@ -85,6 +85,18 @@ def _settled(worker: WorkerProcess) -> bool:
             and log.rfind("Recovery]: Worker ready") > log.rfind("Executing _on_partitions_assigned") >= 0)
 
 
+def wait_settled(workers: list[WorkerProcess]) -> None:
+    """Every worker in the group, with its partitions and its recovery done, before the first
+    article: records that reach a never-committed partition while its new owner still recovers
+    its tables can be skipped (see the module docstring), and no rebalance mid-way."""
+    for w in workers:
+        assert w.wait_assigned(timeout=180), _tails(*workers)
+    deadline = time.monotonic() + 120
+    while not all(_settled(w) for w in workers):
+        assert time.monotonic() < deadline, _tails(*workers)
+        time.sleep(0.5)
+
+
 def _tails(*workers: WorkerProcess) -> str:
     return "\n".join(f"--- {w.log_path.name} (last 40 lines) ---\n" +
                      "\n".join(w.log_path.read_text(errors="replace").splitlines()[-40:]) for w in workers)
@@ -104,15 +116,7 @@ def test_survivor_takes_over_the_story_tables_from_their_changelogs(kafka_settin
     workers = [_start(settings, tmp_path, "worker-a"), _start(settings, tmp_path, "worker-b")]
     owner = survivor = None
     try:
-        for w in workers:
-            assert w.wait_assigned(timeout=180), _tails(*workers)
-        # Both in the group, with their partitions and their recovery done, before the first
-        # article: records that reach a never-committed partition while its new owner still
-        # recovers its tables can be skipped (see the module docstring), and no rebalance mid-way.
-        deadline = time.monotonic() + 120
-        while not all(_settled(w) for w in workers):
-            assert time.monotonic() < deadline, _tails(*workers)
-            time.sleep(0.5)
+        wait_settled(workers)
         report = asyncio.run(produce(settings, settings.topic("raw"), records[:half]))
         assert report.sent == half and not report.failed
         deadline = time.monotonic() + DEADLINE
