@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 from . import minhash
 from .features import Features, heaviest_first, event_time, extract, terms_similarity
-from .rules import HOUR, Assignment, Match, StoryConfig, _lerp, _parsed, compare, summary
+from .rules import HOUR, Assignment, Match, StoryConfig, _lerp, compare, summary
 
 __all__ = ["HOUR", "Assignment", "Match", "StoryConfig", "StoryIndex", "compare", "index_keys", "own_story",
            "precheck", "stored_summary", "summary"]
