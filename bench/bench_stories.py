@@ -1,6 +1,7 @@
 """Benchmark the story stage alone, in process, on the shared Arabic corpus.
 
     .venv/bin/python bench/bench_stories.py [--enriched FILE] [--replays 10] [--store rocksdb]
+    .venv/bin/python bench/bench_stories.py [--enriched FILE] --shards N [--replays 3]
 
 The corpus is cleaned and enriched first (or read from ``--enriched``, the output of
 ``news-streams process --no-stories``); only story assignment (feature extraction, candidate
@@ -13,6 +14,12 @@ their size on disk as left (write-ahead logs included) and after a flush and com
 data), with the process's current and peak RSS. Figures on a shared machine are noisy: the load average is printed. The
 input records are frozen out of the garbage collector (``gc.freeze``) unless ``--no-freeze``;
 ``bench/ab_stories.py`` compares two revisions interleaved.
+
+``--shards N`` runs the sharded stage (:mod:`streams.stories.shards`) in process, StoryIndex
+interleaved with it article by article (same load for both), and prints the CPU time per article
+of each role (scatter, key shards, decider, JSON encoding and decoding of the messages), the
+busiest shard's share, the messages and bytes per article, and each role's state after the
+corpus and after ``--replays`` shifted copies.
 """
 
 from __future__ import annotations
@@ -73,7 +80,12 @@ def main() -> None:
                     help="the tables' store: Python dicts, or RocksDB as a worker opens it")
     ap.add_argument("--rocksdb-dir", default=None, help="where the RocksDB databases go (default: a temporary "
                     "directory, removed at the end)")
+    ap.add_argument("--shards", type=int, default=0, help="the sharded stage with N key shards: CPU per role")
     args = ap.parse_args()
+    if args.shards:
+        from bench.bench_shards import main as shards_main
+
+        return shards_main(args)
 
     from streams.stories import StoryIndex
     from streams.stories.evaluate import published_order

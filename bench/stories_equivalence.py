@@ -1,7 +1,7 @@
 """Check that the story stage's assignments have not changed (for performance work).
 
     .venv/bin/python bench/stories_equivalence.py [--enriched FILE] [--replays 2] [--out FILE]
-                                                  [--expect DIGEST]
+                                                  [--expect DIGEST] [--shards N]
 
 Runs :class:`StoryIndex` over the shared Arabic corpus in published order (as ``news-streams
 stories eval`` and ``bench/bench_stories.py`` do), then over ``--replays - 1`` further copies with
@@ -10,6 +10,8 @@ JSON line per article (its id and its whole ``story`` object) to ``--out`` (defa
 the temporary directory, never in the repo: the corpus is research-only) and prints the SHA-256
 of that file. ``--expect`` exits non-zero when the digest differs. The corpus is cleaned and
 enriched first unless ``--enriched`` gives the output of ``news-streams process --no-stories``.
+``--shards N`` runs the sharded stage in process instead (:class:`streams.stories.shards.ShardedStories`:
+scatter, N key shards, decider, every message through JSON): the digest must be StoryIndex's.
 """
 
 from __future__ import annotations
@@ -37,13 +39,19 @@ def main() -> None:
     ap.add_argument("--out", type=Path,
                     default=Path(tempfile.gettempdir()) / f"stories-equivalence-{os.getuid()}.jsonl")
     ap.add_argument("--expect", default=None)
+    ap.add_argument("--shards", type=int, default=0, help="run the sharded stage with N key shards (0: StoryIndex)")
     args = ap.parse_args()
 
     from streams.stories import StoryIndex
     from streams.stories.evaluate import published_order
 
     records = published_order(r for r in enriched_corpus(args.enriched) if r.get("published_at"))
-    index = StoryIndex(now=lambda: 2e9)  # fixed clock: "in the future" must not depend on today
+    if args.shards:
+        from streams.stories.shards import ShardedStories
+
+        index = ShardedStories(args.shards, now=lambda: 2e9)
+    else:
+        index = StoryIndex(now=lambda: 2e9)  # fixed clock: "in the future" must not depend on today
     lines = []
     t0 = time.process_time()
     for replay in range(max(1, args.replays)):

@@ -34,6 +34,11 @@ class Topic(StrEnum):
 #: the story agent. Not a :class:`Topic` (those have ``NEWS_TOPIC_PARTITIONS`` partitions); created
 #: with the stage topics by :func:`streams.kafka.topics.ensure_topics`.
 STORIES_REQUESTS = "stories-requests"
+#: The sharded story stage's internal topics (``NEWS_STORY_SHARDS`` > 1, :mod:`streams.stories.sharded_service`):
+#: ``stories-keys`` (one partition per key shard: an article's requests, by LSH band/term key) and
+#: ``stories-answers`` (one partition: the shards' answers and each article's head, for the decider).
+STORIES_KEYS = "stories-keys"
+STORIES_ANSWERS = "stories-answers"
 
 
 class Stage(StrEnum):

@@ -256,6 +256,10 @@ class Settings:
     story_store: str = setting(
         "NEWS_STORY_STORE", "memory://", "store of the story stage's tables (`rocksdb://`: rocksdict)",
         choices=("memory://", "rocksdb://"))
+    story_shards: int = setting(
+        "NEWS_STORY_SHARDS", 1, "key shards of the story stage: 1 keeps its whole index in one partition; N > 1 "
+        "splits it over N partitions of `stories-keys` (the workers share them) and decides in one of "
+        "`stories-answers` (README \"Stories\")", low=1, high=1024)
     story_window_hours: float = setting(
         "NEWS_STORY_WINDOW_HOURS", 72.0, "hours of event-time silence after which a story closes (and how far "
         "apart two articles of one story may be)", low=0.01, high=8760.0)

@@ -47,6 +47,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "NEWS_LOG_FORMAT": settings.log_format,
         "NEWS_STORY_STORE": settings.story_store,
         "NEWS_STORY_WINDOW_HOURS": str(settings.story_window_hours),
+        "NEWS_STORY_SHARDS": str(settings.story_shards),
         "KAFKA_SECURITY_PROTOCOL": settings.kafka_security_protocol,
         "KAFKA_SASL_MECHANISM": settings.kafka_sasl_mechanism,
         "KAFKA_SASL_USERNAME": settings.kafka_sasl_username,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from ..names import STORIES_REQUESTS
+from ..names import STORIES_ANSWERS, STORIES_KEYS, STORIES_REQUESTS
 from ..settings import STAGE_TOPICS, Settings
 from .client import client_options
 
@@ -44,9 +44,12 @@ def internal_topics(settings: Settings) -> dict[str, int]:
     topic ("Ignoring missing topic"): the story agent got no partition and the worker stalled
     (the broker-failure fault test, 1 of 4 runs). Created here, before Faust starts, it is there.
     """
-    if settings.stories_enabled:
-        return {f"{settings.topic_prefix}{STORIES_REQUESTS}": 1}
-    return {}
+    if not settings.stories_enabled:
+        return {}
+    if settings.story_shards > 1:  # the sharded stage (NEWS_STORY_SHARDS)
+        return {f"{settings.topic_prefix}{STORIES_KEYS}": settings.story_shards,
+                f"{settings.topic_prefix}{STORIES_ANSWERS}": 1}
+    return {f"{settings.topic_prefix}{STORIES_REQUESTS}": 1}
 
 
 async def ensure_topics(settings: Settings, *, partitions: int | None = None) -> list[TopicStatus]:

@@ -57,7 +57,7 @@ class NewsApp:
     health: Health
     agents: dict[str, Any] = field(default_factory=dict)  # by stage name
     trends: Any = None  # streams.trends.stage.TrendStage, when NEWS_TRENDS is on
-    story_stage: Any = None  # streams.stories.service.StoryStage (enriched -> stories)
+    story_stage: Any = None  # StoryStage, or ShardedStoryStage with NEWS_STORY_SHARDS > 1 (enriched -> stories)
     fanout: Any = None  # the one agent on enriched for the stages above (None when both are off)
 
     @property
@@ -233,10 +233,16 @@ def _story_stage(app: faust.App, settings: Settings, delivery: Delivery) -> Any:
                     "not started under exactly_once (no stories records)")
         return None
     from ..stories import StoryConfig
-    from ..stories.service import add_story_stage
 
     hours = settings.story_window_hours * 3600
-    return add_story_stage(app, settings, delivery, config=StoryConfig(window=hours, silence=hours))
+    config = StoryConfig(window=hours, silence=hours)
+    if settings.story_shards > 1:  # the index split over NEWS_STORY_SHARDS partitions (README "Stories")
+        from ..stories.sharded_service import add_sharded_story_stage
+
+        return add_sharded_story_stage(app, settings, delivery, config=config)
+    from ..stories.service import add_story_stage
+
+    return add_story_stage(app, settings, delivery, config=config)
 
 
 def _credentials(settings: Settings) -> Any:

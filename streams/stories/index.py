@@ -17,8 +17,11 @@ For every article, in arrival order:
 6. **Expire**: stories silent for ``silence`` seconds of event time close; their articles and
    keys leave the index. State is bounded by the window, not by the stream's length.
 
-The three stores are plain ``MutableMapping``\\ s of JSON values, so the same code runs over
-dicts (``news-streams process``, tests) and over Faust tables (the worker).
+The stores are plain ``MutableMapping``\\ s of JSON values, so the same code runs over
+dicts (``news-streams process``, tests) and over Faust tables (the worker). The sharded stage
+(:mod:`streams.stories.shards`) runs step 1 where the article is, steps 2 and 3 in the key
+shards and steps 4 to 6 in the decider, over the methods of this class (:meth:`StoryIndex.decide`
+is the one decision); the pairwise rules are in :mod:`streams.stories.rules`.
 """
 
 from __future__ import annotations
@@ -27,123 +30,52 @@ import math
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from itertools import combinations
-from typing import Any
-
-import numpy as np
+from typing import Any, Callable
 
 from . import minhash
-from .features import Features, heaviest_first, event_time, extract, overlap, terms_similarity
+from .features import Features, heaviest_first, event_time, extract, terms_similarity
+from .rules import HOUR, Assignment, Match, StoryConfig, _lerp, compare, summary
 
-HOUR = 3600.0
-
-
-@dataclass(frozen=True, slots=True)
-class StoryConfig:
-    window: float = 72 * HOUR  # compare with articles at most this far apart in event time
-    silence: float = 72 * HOUR  # a story closes after this much event time without a new article
-    max_size: int = 40  # a story with this many articles takes no more
-    near_copy: float = 0.6  # MinHash similarity of the bodies for a near copy
-    same_text: float = 0.3  # ... above which two articles are the same story (figures permitting)
-    same_terms: float = 0.55  # rare-term cosine above which two articles are the same story
-    mix_text: float = 0.1  # both above these together: the same story
-    mix_terms: float = 0.4
-    centroid: float = 0.2  # rare-term cosine with the story's centroid needed to join it
-    veto_numbers: float = 0.34  # lead-figure overlap below which a merge is vetoed
-    anchor_veto_below: float = 0.9  # disjoint anchors (names in title/lead) veto a merge below this text similarity
-    anchor_terms: float = 0.25  # shared anchors plus this rare-term cosine: the same story
-    # Time decay: up to ``near`` apart the thresholds above; from ``far`` on, only a near copy
-    # (``near_copy``) or ``far_terms`` joins; linear in between (no cliff at one hour).
-    near: float = 20 * HOUR
-    far: float = 48 * HOUR
-    far_terms: float = 0.75
-    # The shared-names rule decays faster: the same people and places recur in other events
-    # within a day (a follow-up, the next day's count), wire rewrites of one event come within hours.
-    anchor_near: float = 6 * HOUR
-    anchor_far: float = 20 * HOUR
-    anchor_terms_far: float = 0.6
-    centroid_far: float = 0.3  # the centroid threshold for a member ``far`` apart (linear from ``centroid``)
-    centroid_text: float = 1.01  # text similarity with the matched member that skips the centroid check
-    max_candidates: int = 256
-    term_keys: int = 4  # the article's rarest lead terms used as candidate keys (plus up to 4 anchors)
-    max_per_key: int = 48  # newest entries kept per index key (boilerplate keys stay small)
-    future_slack: float = 24 * HOUR  # published_at later than now + this: not trusted
-    earliest: float = 631152000.0  # 1990-01-01: earlier published_at are not trusted
+__all__ = ["HOUR", "Assignment", "Match", "StoryConfig", "StoryIndex", "compare", "index_keys", "own_story",
+           "precheck", "stored_summary", "summary"]
 
 
-@dataclass(slots=True)
-class Match:
-    article: str
-    text: float
-    terms: float
-    numbers: float | None
-    same: bool
-    near_copy: bool
-    veto: bool = False
-    farness: float = 0.0
-
-    @property
-    def score(self) -> float:
-        return max(self.text, self.terms)
-
-
-def _farness(dt: float, near: float, far: float) -> float:
-    """0 up to ``near`` apart (the near rules), 1 from ``far`` on (the far rules), linear between."""
-    if dt <= near:
-        return 0.0
-    return 1.0 if dt >= far else (dt - near) / (far - near)
+def precheck(article: Any, config: StoryConfig, now: Callable[[], float]) -> tuple[str, float | None, str | None]:
+    """The checks that need no state: ``(id, event time, reason)``; a reason (``no_published_at``,
+    ``published_at_too_old``, ``published_at_in_future``, ``empty_text``) means a story of its own
+    and nothing in the index. ``late`` is not decided here: it needs the stream's watermark."""
+    get = article.get if isinstance(article, dict) else (lambda k, d=None: getattr(article, k, d))
+    ts = event_time(article)
+    if ts is None:
+        reason: str | None = "no_published_at"
+    elif ts < config.earliest:
+        reason = "published_at_too_old"
+    elif ts > now() + config.future_slack:
+        reason = "published_at_in_future"
+    else:
+        reason = None if (get("text_normalized") or "").strip() else "empty_text"
+    return str(get("id")), ts, reason
 
 
-def _lerp(lo: float, hi: float, d: float) -> float:
-    return lo + (hi - lo) * d
+def own_story(aid: str, published_at: str | None, reason: str) -> Assignment:
+    """The answer to an article that the checks refused: a story of its own, with the reason."""
+    return Assignment(aid, None, 0.0, published_at, True, reason=reason, article_id=aid)
 
 
-def compare(a: Features, b: dict[str, Any], cfg: StoryConfig, cache: dict[str, tuple] | None = None) -> Match:
-    """Article ``a`` against a stored article summary ``b`` (``cache``: decoded summaries by id)."""
-    sig, lnums, nums, banch, bc = _parsed(b, {} if cache is None else cache)
-    text = minhash.similarity(a.sig, sig)
-    terms = terms_similarity(a.terms, b["terms"])
-    lead = overlap(a.lead_numbers, lnums)
-    whole = overlap(a.numbers, nums)
-    anchors = len(a.anchors & banch) / min(len(a.anchors), len(banch)) if a.anchors and banch else None
-    veto = ((lead is not None and lead < cfg.veto_numbers)
-            or (text < cfg.anchor_veto_below
-                and ((anchors == 0.0 and min(len(a.anchors), len(banch)) >= 2)
-                     or (a.countries and bc and not a.countries & bc))))
-    dt = abs(a.published - b["t"])
-    d = _farness(dt, cfg.near, cfg.far)
-    same = (text >= _lerp(cfg.same_text, cfg.near_copy, d) or terms >= _lerp(cfg.same_terms, cfg.far_terms, d)
-            or (d < 1.0 and text >= cfg.mix_text and terms >= _lerp(cfg.mix_terms, cfg.far_terms, d))
-            or (anchors is not None and anchors >= 0.5
-                and terms >= _lerp(cfg.anchor_terms, cfg.anchor_terms_far, _farness(dt, cfg.anchor_near, cfg.anchor_far))))
-    same = same and not veto
-    near = not veto and text >= cfg.near_copy and (whole is None or whole >= 0.8)
-    return Match(b["id"], text, terms, lead, same, near, veto, d)
-
-
-@dataclass(slots=True)
-class Assignment:
-    """The ``story`` object written into every output record (schemas/v1/story.schema.json)."""
-
-    id: str
-    duplicate_of: str | None
-    similarity: float
-    first_seen_at: str | None
-    is_new: bool
-    matched: str | None = None
-    size: int = 1
-    reason: str | None = None
-    article_id: str | None = None  # the article this assignment is for (not part of the story object)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "duplicate_of": self.duplicate_of, "similarity": round(self.similarity, 4),
-                "first_seen_at": self.first_seen_at, "is_new": self.is_new, "matched": self.matched,
-                "size": self.size, "reason": self.reason}
+def stored_summary(f: Features) -> dict[str, Any]:
+    """What the index keeps of an article to compare later ones with (:func:`compare`'s ``b``)."""
+    return {"id": f.id, "t": f.published, "sig": f.sig.tobytes().hex(), "terms": f.terms, "nums": sorted(f.numbers),
+            "lnums": sorted(f.lead_numbers), "anchors": sorted(f.anchors), "countries": sorted(f.countries)}
 
 
 @dataclass
 class StoryIndex:
-    """The state of the story stage over three stores (see module docstring)."""
+    """The state of the story stage over its stores (see module docstring).
+
+    :meth:`assign` is the whole stage; the sharded stage (:mod:`streams.stories.shards`) runs its
+    parts in different places over the same code: :meth:`candidates` and :meth:`_matches` where
+    the keys are, :meth:`decide` where the stories are.
+    """
 
     config: StoryConfig = field(default_factory=StoryConfig)
     articles: MutableMapping[str, Any] = field(default_factory=dict)
@@ -160,25 +92,30 @@ class StoryIndex:
     # ---- the one public step -------------------------------------------------------------
     def assign(self, article: Any) -> Assignment:
         get = article.get if isinstance(article, dict) else (lambda k, d=None: getattr(article, k, d))
-        aid = str(get("id"))
-        ts = event_time(article)
-        reason = self._distrust(ts)
-        if reason in (None, "late") and not (get("text_normalized") or "").strip():
-            reason = "empty_text"
-        late = reason == "late"
-        if reason is not None and not late:
+        aid, ts, reason = precheck(article, self.config, self.now)
+        if reason is not None:
             self.counters["own_story_bad_input"] += 1
-            return Assignment(aid, None, 0.0, get("published_at") if ts is not None else None, True, reason=reason,
-                              article_id=aid)
+            return own_story(aid, get("published_at") if ts is not None else None, reason)
         assert ts is not None
         seen = self.articles.get(aid)
         if seen is not None and seen.get("out"):  # a replay (at-least-once redelivery): same answer again
             return Assignment(**seen["out"], article_id=aid)
+        late = self.is_late(ts)
         if not late:
             self._advance(ts)
         f = extract(article, ts)
         keys = self._keys(f)
-        matches = sorted((m for m in self._matches(f, keys)), key=lambda m: (-m.score, m.article))
+        result = self.decide(f, self._matches(f, keys), get("published_at"), late)
+        if not late:
+            self._remember(f, keys, result.id, result)
+        return result
+
+    def decide(self, f: Features, matches: list[Match], published_at: str | None, late: bool) -> Assignment:
+        """The story of article ``f`` given its ``matches`` with earlier articles (every one of
+        them in :attr:`articles` with its ``story``): the near copy, the story it joins (or a new
+        one), the story's update. Late articles join an open story or get their own, never open one."""
+        aid = f.id
+        matches = sorted(matches, key=lambda m: (-m.score, m.article))
         dup = next((m for m in sorted(matches, key=lambda m: (-m.text, m.article)) if m.near_copy), None)
         story, best = None, None
         vetoed = {self.articles[m.article]["story"] for m in matches if m.veto}
@@ -197,10 +134,10 @@ class StoryIndex:
             break
         if story is None and late:  # nothing of its window is left to join: a story of its own, no state
             self.counters["own_story_bad_input"] += 1
-            return Assignment(aid, dup.article if dup else None, dup.score if dup else 0.0, get("published_at"),
+            return Assignment(aid, dup.article if dup else None, dup.score if dup else 0.0, published_at,
                               True, reason="late", article_id=aid)
         if story is None:
-            story = self._open(f, get("published_at"))
+            story = self._open(f, published_at)
             result = Assignment(aid, dup.article if dup else None, dup.score if dup else 0.0,
                                 story["first_seen_at"], True, size=1)
         else:
@@ -213,22 +150,14 @@ class StoryIndex:
         result.article_id = aid
         if late:  # joined a story still open, but not indexed: its own window is gone, state stays bounded
             result.reason = "late"
-            return result
-        self._remember(f, keys, story["id"], result)
         return result
 
     # ---- checks and time -----------------------------------------------------------------
-    def _distrust(self, ts: float | None) -> str | None:
-        if ts is None:
-            return "no_published_at"
-        if ts < self.config.earliest:
-            return "published_at_too_old"
-        if ts > self.now() + self.config.future_slack:
-            return "published_at_in_future"
+    def is_late(self, ts: float) -> bool:
+        """Older than the window behind the newest article: compared, never indexed."""
         mark = self.meta.get("watermark")
-        if mark is not None and ts < mark - self.config.window:
-            return "late"  # older than the window behind the newest article: compared, never indexed
-        return None
+        return mark is not None and ts < mark - self.config.window
+
 
     def _advance(self, ts: float) -> None:
         mark = self.meta.get("watermark")
@@ -285,21 +214,22 @@ class StoryIndex:
 
     # ---- candidates ------------------------------------------------------------------------
     def _keys(self, f: Features) -> list[str]:
-        if f.empty:
-            return []
-        words = sorted(set(f.keys[: self.config.term_keys]) | set(sorted(f.anchors, key=_longest_first)[:4]))
-        return minhash.band_keys(f.sig) + [f"t:{w}" for w in words]
+        return index_keys(f, self.config)
 
-    def _matches(self, f: Features, keys: list[str]) -> list[Match]:
+    def candidates(self, f: Features, keys: list[str]) -> list[str]:
+        """Ids of the indexed articles under ``keys`` within the window of ``f``, the first
+        ``max_candidates`` in id order."""
         seen: dict[str, None] = {}
         lo, hi = f.published - self.config.window, f.published + self.config.window
         for key in keys:
             for aid, t in self.keys.get(key, ()):
                 if lo <= t <= hi and aid != f.id:
                     seen[aid] = None
-        ids = sorted(seen)[: self.config.max_candidates]
+        return sorted(seen)[: self.config.max_candidates]
+
+    def _matches(self, f: Features, keys: list[str], ids: list[str] | None = None) -> list[Match]:
         out = []
-        for aid in ids:
+        for aid in self.candidates(f, keys) if ids is None else ids:
             b = self.articles.get(aid)
             if b is not None:
                 out.append(compare(f, b, self.config, self._decoded))
@@ -340,50 +270,32 @@ class StoryIndex:
     def _remember(self, f: Features, keys: list[str], story_id: str, result: Assignment) -> None:
         if f.empty:
             return
-        self.articles[f.id] = {"out": result.to_dict(), "id": f.id, "t": f.published, "story": story_id,
-                               "sig": f.sig.tobytes().hex(),
-                               "terms": f.terms, "nums": sorted(f.numbers), "lnums": sorted(f.lead_numbers),
-                               "anchors": sorted(f.anchors), "countries": sorted(f.countries), "keys": keys}
+        self.store(f.id, f.published, {"out": result.to_dict(), **stored_summary(f), "story": story_id, "keys": keys},
+                   keys)
+
+    def store(self, aid: str, t: float, record: dict[str, Any], keys: list[str]) -> None:
+        """Keep ``record`` for article ``aid`` (event time ``t``) under ``keys`` until it expires."""
+        self.articles[aid] = record
         cap = self.config.max_per_key
         for key in keys:
             # A new list, never the stored one changed in place: a Faust table serialises its
             # changelog record when the producer sends it, so an in-place change could leak a
             # later state into an earlier record (and into a restore after a crash).
             entries = self.keys.get(key)
-            self.keys[key] = [*entries[1 - cap:], [f.id, f.published]] if entries else [[f.id, f.published]]
-        self._bucket(f.published, "articles", [f.id])
+            self.keys[key] = [*entries[1 - cap:], [aid, t]] if entries else [[aid, t]]
+        self._bucket(t, "articles", [aid])
 
     def state_size(self) -> dict[str, int]:
         return {"articles": len(self.articles), "stories": len(self.stories), "keys": len(self.keys),
                 "buckets": len(self.buckets)}
 
 
-def _parsed(b: dict[str, Any], cache: dict[str, tuple]) -> tuple:
-    """A stored summary decoded for comparison (signature array, figure, name and country sets).
-
-    Cached by article id: a summary never changes once written; the entry is checked against the
-    stored signature and time, so an id written again after expiry is decoded afresh.
-    """
-    hit = cache.get(b["id"])
-    if hit is not None and hit[0] == b["sig"] and hit[1] == b["t"]:
-        return hit[2]
-    out = (np.frombuffer(bytes.fromhex(b["sig"]), dtype=np.uint32), frozenset(b["lnums"]), frozenset(b["nums"]),
-           frozenset(b["anchors"]), frozenset(b["countries"]))
-    if len(cache) >= _PARSED_MAX:
-        cache.clear()
-    cache[b["id"]] = (b["sig"], b["t"], out)
-    return out
-
-
-_PARSED_MAX = 20_000
-
-
-def summary(story: dict[str, Any]) -> dict[str, Any]:
-    """A story's public summary (without the internal centroid sums)."""
-    return {"id": story["id"], "title": story["title"], "first_article": story["id"],
-            "first_seen_at": story["first_seen_at"], "first_seen": story["first_seen"],
-            "last_seen": story["last_seen"], "article_count": story["count"], "sources": story["sources"],
-            "top_entities": list(story["entities"])[:10]}
+def index_keys(f: Features, config: StoryConfig) -> list[str]:
+    """The article's candidate keys: its 32 LSH band keys and its rarest lead terms and anchors."""
+    if f.empty:
+        return []
+    words = sorted(set(f.keys[: config.term_keys]) | set(sorted(f.anchors, key=_longest_first)[:4]))
+    return minhash.band_keys(f.sig) + [f"t:{w}" for w in words]
 
 
 def _longest_first(word: str) -> tuple[int, str]:

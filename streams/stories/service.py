@@ -28,8 +28,10 @@ transaction, lost if that one is aborted). The agent collects them per request a
 sends them with the ``stories`` record, and the request's offset, in the transaction of the
 request's partition: a request's output and its state are committed together or not at all.
 
-Scale-out (not built yet, see README "Stories"): this stage keeps the whole index in one
-partition, owned by one worker at a time (another worker takes it over from the changelogs).
+This stage (``NEWS_STORY_SHARDS=1``, the default) keeps the whole index in one partition, owned
+by one worker at a time (another worker takes it over from the changelogs). With
+``NEWS_STORY_SHARDS`` = N > 1 the worker runs :mod:`streams.stories.sharded_service` instead: the
+index split over N partitions, the decisions in one (README "Stories").
 """
 
 from __future__ import annotations
@@ -106,14 +108,15 @@ class TransactionalTable(faust.Table):
         return SimpleNamespace(message=SimpleNamespace(partition=partition))
 
 
-def _tables(app: faust.App, store: str, *, transactional: bool) -> tuple[dict[str, Any], list[Routed]]:
-    """The five story tables (one partition, json keys and values); under exactly_once
-    :class:`TransactionalTable` with one shared list of pending changelog writes."""
+def make_tables(app: faust.App, store: str, *, transactional: bool, names: tuple[str, ...] = TABLES,
+            prefix: str = "stories-", partitions: int = 1) -> tuple[dict[str, Any], list[Routed]]:
+    """The story tables (json keys and values; by default the five of the single-partition stage);
+    under exactly_once :class:`TransactionalTable` with one shared list of pending changelog writes."""
     options = {"driver": "rocksdict"} if store.startswith("rocksdb") else None
     pending: list[Routed] = []
     tables = {}
-    for name in TABLES:
-        kwargs = dict(name=f"stories-{name}", default=None, partitions=1, key_type=str, store=store, options=options)
+    for name in names:
+        kwargs = dict(name=f"{prefix}{name}", default=None, partitions=partitions, key_type=str, store=store, options=options)
         if transactional:
             table = app.tables.add(TransactionalTable(app, beacon=app.tables.beacon, help=None, **kwargs))
             table.pending = pending
@@ -135,7 +138,7 @@ def add_story_stage(app: faust.App, settings: Settings, delivery: Any, *,
                          value_serializer="raw", partitions=1, internal=True)
     output_topic = settings.topic(Topic.STORIES)
     dead_letter = settings.topic(Topic.DEAD_LETTER)
-    tables, pending = _tables(app, store, transactional=settings.exactly_once)
+    tables, pending = make_tables(app, store, transactional=settings.exactly_once)
     index = StoryIndex(config or StoryConfig(), articles=tables["articles"], stories=tables["stories"],
                        keys=tables["keys"], meta=tables["meta"], buckets=tables["buckets"])
     seen = dict(index.counters)
@@ -152,7 +155,7 @@ def add_story_stage(app: faust.App, settings: Settings, delivery: Any, *,
         started = time.perf_counter()
         result = assign_story(index, article)
         STORY_SECONDS.observe(time.perf_counter() - started)
-        _count(index, seen, result.reason)
+        count_outcome(index, seen, result.reason)
         record = StoriesRecord(result.article_id or str(article["id"]), result.to_dict())
         if not settings.exactly_once:
             return record  # Faust sends the changelog writes and flushes them before each commit
@@ -164,31 +167,42 @@ def add_story_stage(app: faust.App, settings: Settings, delivery: Any, *,
     story_agent = app.agent(requests, name=STAGE)(
         stage_agent(story_def, assign, delivery, target=output_topic, dead_letter=dead_letter))
 
+    add_views(app, tables["stories"])
+    add_state_gauges(app, tables)
+    return StoryStage(story_agent, requests, output_topic, index, tables)
+
+
+def add_views(app: faust.App, stories: Any) -> None:
+    """``/stories/{id}/`` and ``/stories/`` over the ``stories`` table (one partition), routed to
+    the worker that owns it."""
+
     @app.page("/stories/{story_id}/")
-    @app.table_route(table=tables["stories"], match_info="story_id")
+    @app.table_route(table=stories, match_info="story_id")
     async def story_view(web: Any, request: Any, story_id: str) -> Any:
-        story = tables["stories"].get(story_id)
+        story = stories.get(story_id)
         if story is None:
             return web.json({"error": "no open story with this id (never seen, or closed and expired)",
                              "id": story_id}, status=404)
         return web.json(summary(story))
 
     @app.page("/stories/")
-    @app.table_route(table=tables["stories"], exact_key="recent")
+    @app.table_route(table=stories, exact_key="recent")
     async def recent_view(web: Any, request: Any) -> Any:
-        open_stories = sorted(tables["stories"].values(), key=lambda s: (-s["last_seen"], s["id"]))
+        open_stories = sorted(stories.values(), key=lambda s: (-s["last_seen"], s["id"]))
         multi = [summary(s) for s in open_stories if s["count"] > 1][:RECENT]
         return web.json({"stories": multi, "open": len(open_stories)})
+
+
+def add_state_gauges(app: faust.App, tables: dict[str, Any]) -> None:
+    """``news_stories_state_entries{table}`` every 10 s."""
 
     @app.timer(interval=10.0)
     async def state_size() -> None:
         for name, table in tables.items():
             STORY_STATE.labels(name).set(len(table))
 
-    return StoryStage(story_agent, requests, output_topic, index, tables)
 
-
-def _count(index: StoryIndex, seen: dict[str, int], reason: str | None) -> None:
+def count_outcome(index: StoryIndex, seen: dict[str, int], reason: str | None) -> None:
     now = index.counters
     STORIES_OPENED.inc(now["stories_opened"] - seen["stories_opened"])
     STORIES_JOINED.inc(now["joined"] - seen["joined"])

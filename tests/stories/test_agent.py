@@ -14,7 +14,7 @@ from streams.settings import Settings
 from streams.stories import StoryIndex
 from tests.test_agents import Capture
 
-from .test_index import MARKET, WIRE, article
+from .test_index import MARKET, WIRE, article, mixed_articles
 
 
 @pytest.fixture
@@ -24,14 +24,7 @@ def news():
 
 
 async def test_story_agent_matches_the_in_process_index(news) -> None:
-    records = [
-        article("a", WIRE, "2015-08-09T17:30:00"),
-        article("m1", MARKET.format(a=16.72, b="0.18%", c=9269.78, d=3.5, e=81), "2015-08-09T18:00:00"),
-        article("b", "الرياض - واس: " + WIRE, "2015-08-10T09:00:00"),
-        article("empty", "", "2015-08-10T09:30:00"),
-        article("m2", MARKET.format(a=43.16, b="0.46%", c=9381.01, d=4.1, e=95), "2015-08-10T18:00:00"),
-        article("b", "الرياض - واس: " + WIRE, "2015-08-10T09:00:00"),  # redelivered: same answer
-    ]
+    records = [*mixed_articles(), article("b", "الرياض - واس: " + WIRE, "2015-08-10T09:00:00")]  # b redelivered
     sends = Capture()
     stage = news.story_stage
     with patch.object(news.app.producer, "send", sends):

@@ -29,6 +29,17 @@ def article(aid: str, text: str, when: str, title: str | None = None, entities=(
             "entities": list(entities)}
 
 
+def mixed_articles() -> list[dict]:
+    """A wire report, two daily market closes, a near copy of the report and an empty article."""
+    return [
+        article("a", WIRE, "2015-08-09T17:30:00"),
+        article("m1", MARKET.format(a=16.72, b="0.18%", c=9269.78, d=3.5, e=81), "2015-08-09T18:00:00"),
+        article("b", "الرياض - واس: " + WIRE, "2015-08-10T09:00:00"),
+        article("empty", "", "2015-08-10T09:30:00"),
+        article("m2", MARKET.format(a=43.16, b="0.46%", c=9381.01, d=4.1, e=95), "2015-08-10T18:00:00"),
+    ]
+
+
 def loc(text: str, qid: str, start: int = 100) -> dict:
     return {"type": "LOC", "text": text, "id": qid, "in_title": False, "first_start": start}
 

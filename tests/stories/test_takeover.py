@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any, Callable
 
 import orjson
 import pytest
@@ -85,6 +86,78 @@ def _settled(worker: WorkerProcess) -> bool:
             and log.rfind("Recovery]: Worker ready") > log.rfind("Executing _on_partitions_assigned") >= 0)
 
 
+def wait_settled(workers: list[WorkerProcess]) -> None:
+    """Every worker in the group, with its partitions and its recovery done, before the first
+    article: records that reach a never-committed partition while its new owner still recovers
+    its tables can be skipped (see the module docstring), and no rebalance mid-way."""
+    for w in workers:
+        assert w.wait_assigned(timeout=180), _tails(*workers)
+    deadline = time.monotonic() + 120
+    while not all(_settled(w) for w in workers):
+        assert time.monotonic() < deadline, _tails(*workers)
+        time.sleep(0.5)
+
+
+def kill_the_story_owner(settings, workers: list[WorkerProcess], records: list) -> tuple:
+    """Send half of ``records``, SIGKILL the worker that sends ``stories`` records once it has sent
+    :data:`KILL_AFTER`, send the rest: ``(owner, survivor, records it had sent, time of the kill)``."""
+    half = len(records) // 2
+    report = asyncio.run(produce(settings, settings.topic("raw"), records[:half]))
+    assert report.sent == half and not report.failed
+    deadline = time.monotonic() + DEADLINE
+    while True:
+        assert time.monotonic() < deadline, "no worker sent stories records\n" + _tails(*workers)
+        sent = [_stories_sent(w) for w in workers]
+        if max(sent) >= KILL_AFTER:
+            owner, survivor = (workers[0], workers[1]) if sent[0] >= sent[1] else (workers[1], workers[0])
+            assert min(sent) == 0, f"both workers answered story requests: {sent}"
+            break
+        time.sleep(0.1)
+    before = _stories_sent(owner)
+    owner.kill()  # SIGKILL: no commit, no flush, no leave-group
+    killed = time.monotonic()
+    assert before < half, f"killed too late to test anything: {before} of {half} answered"
+    report = asyncio.run(produce(settings, settings.topic("raw"), records[half:]))
+    assert report.sent == len(records) - half and not report.failed
+    return owner, survivor, before, killed
+
+
+@dataclass
+class Takeover:
+    by_id: dict
+    workers: list
+    survivor: WorkerProcess
+    before: float  # stories records the owner had sent when it was killed
+    after: float  # ... the survivor sent
+    recovered: float  # seconds from the kill until every article had its story
+    stories: list
+    extra: Any  # what ``read_more`` returned
+    codes: dict
+
+
+def run_takeover(settings, shared_data, tmp_path, read_more: Callable[[dict], Any]) -> Takeover:
+    """Two workers, the articles of :func:`_input`, the story owner SIGKILLed mid-stream; returns
+    once every article has a ``stories`` record (then ``read_more(by_id)``), the workers stopped."""
+    _, chosen = _input(shared_data, tmp_path)
+    by_id = {r["id"]: r for r in chosen}
+    records = [(r["id"].encode(), orjson.dumps(r)) for r in chosen]
+    workers = [_start(settings, tmp_path, "worker-a"), _start(settings, tmp_path, "worker-b")]
+    try:
+        wait_settled(workers)
+        _, survivor, before, killed = kill_the_story_owner(settings, workers, records)
+        stories = asyncio.run(_read_all(settings, settings.topic("stories"),
+                                        lambda rs: {r.key.decode() for r in rs} >= by_id.keys(), DEADLINE))
+        recovered = time.monotonic() - killed
+        missing = sorted(by_id.keys() - {r.key.decode() for r in stories})
+        assert not missing, (f"{len(missing)} of {len(by_id)} articles have no story {DEADLINE:.0f} s after "
+                             f"the kill: {missing}\n{_tails(*workers)}")
+        after = _stories_sent(survivor)
+        extra = read_more(by_id)
+    finally:
+        codes = {w.log_path.name: w.stop() for w in workers}
+    return Takeover(by_id, workers, survivor, before, after, recovered, stories, extra, codes)
+
+
 def _tails(*workers: WorkerProcess) -> str:
     return "\n".join(f"--- {w.log_path.name} (last 40 lines) ---\n" +
                      "\n".join(w.log_path.read_text(errors="replace").splitlines()[-40:]) for w in workers)
@@ -96,53 +169,10 @@ def test_survivor_takes_over_the_story_tables_from_their_changelogs(kafka_settin
     settings = replace(kafka_settings, stories_enabled=True, broker_session_timeout=6.0,
                        broker_rebalance_timeout=10.0)
     asyncio.run(ensure_topics(settings))  # stage topics with 4 partitions, stories-requests with 1
-    path, chosen = _input(shared_data, tmp_path)
-    by_id = {r["id"]: r for r in chosen}
-    records = [(r["id"].encode(), orjson.dumps(r)) for r in chosen]
-    half = len(records) // 2
-
-    workers = [_start(settings, tmp_path, "worker-a"), _start(settings, tmp_path, "worker-b")]
-    owner = survivor = None
-    try:
-        for w in workers:
-            assert w.wait_assigned(timeout=180), _tails(*workers)
-        # Both in the group, with their partitions and their recovery done, before the first
-        # article: records that reach a never-committed partition while its new owner still
-        # recovers its tables can be skipped (see the module docstring), and no rebalance mid-way.
-        deadline = time.monotonic() + 120
-        while not all(_settled(w) for w in workers):
-            assert time.monotonic() < deadline, _tails(*workers)
-            time.sleep(0.5)
-        report = asyncio.run(produce(settings, settings.topic("raw"), records[:half]))
-        assert report.sent == half and not report.failed
-        deadline = time.monotonic() + DEADLINE
-        while owner is None:
-            assert time.monotonic() < deadline, "no worker sent stories records\n" + _tails(*workers)
-            sent = [_stories_sent(w) for w in workers]
-            if max(sent) >= KILL_AFTER:
-                owner, survivor = (workers[0], workers[1]) if sent[0] >= sent[1] else (workers[1], workers[0])
-                assert min(sent) == 0, f"both workers answered story requests: {sent}"
-            else:
-                time.sleep(0.1)
-        before = _stories_sent(owner)
-        owner.kill()  # SIGKILL: no commit, no flush, no leave-group
-        killed = time.monotonic()
-        assert before < half, f"killed too late to test anything: {before} of {half} answered"
-        report = asyncio.run(produce(settings, settings.topic("raw"), records[half:]))
-        assert report.sent == len(records) - half and not report.failed
-
-        stories = asyncio.run(_read_all(settings, settings.topic("stories"),
-                                        lambda rs: {r.key.decode() for r in rs} >= by_id.keys(), DEADLINE))
-        recovered = time.monotonic() - killed
-        got = {r.key.decode() for r in stories}
-        missing = sorted(by_id.keys() - got)
-        assert not missing, (f"{len(missing)} of {len(by_id)} articles have no story {DEADLINE:.0f} s after "
-                             f"the kill: {missing}\n{_tails(*workers)}")
-        after = _stories_sent(survivor)
-        requests = asyncio.run(_read_all(settings, f"{settings.topic_prefix}{STORIES_REQUESTS}",
-                                         lambda rs: {r.key.decode() for r in rs} >= by_id.keys(), 60))
-    finally:
-        codes = {w.log_path.name: w.stop() for w in workers}
+    run = run_takeover(settings, shared_data, tmp_path, lambda by_id: asyncio.run(_read_all(
+        settings, f"{settings.topic_prefix}{STORIES_REQUESTS}", lambda rs: {r.key.decode() for r in rs} >= by_id.keys(),
+        60)))
+    by_id, stories, requests, survivor = run.by_id, run.stories, run.extra, run.survivor
 
     # the uninterrupted run: news-streams process over the articles in the story partition's order
     order = list(dict.fromkeys(r.key.decode() for r in requests))
@@ -157,12 +187,12 @@ def test_survivor_takes_over_the_story_tables_from_their_changelogs(kafka_settin
     wrong = [(r.key.decode(), story, batch[r.key.decode()]) for r in stories
              if (story := orjson.loads(r.value)["story"]) != batch[r.key.decode()]]
     assert not wrong, f"{len(wrong)} stories records differ from the uninterrupted run, e.g. {wrong[:3]}"
-    assert after > 0, "the survivor answered no story request"
-    assert codes[survivor.log_path.name] == 0, _tails(survivor)
+    assert run.after > 0, "the survivor answered no story request"
+    assert run.codes[survivor.log_path.name] == 0, _tails(survivor)
     survivor_log = survivor.log_path.read_text(errors="replace")
     assert "Crashed reason=" not in survivor_log and "Restarting dead" not in survivor_log, _tails(survivor)
     print(f"\n[faults] stories takeover: {len(by_id)} articles, 2 workers, 4 partitions; the story partition's "
-          f"owner SIGKILLed after {before:.0f} stories records; the survivor sent {after:.0f}; "
+          f"owner SIGKILLed after {run.before:.0f} stories records; the survivor sent {run.after:.0f}; "
           f"{len(stories)} stories records in all ({len(stories) - len(by_id)} duplicates), every one equal to "
           f"the uninterrupted run; {len(requests) - len(order)} replayed requests; every article had its "
-          f"story {recovered:.0f} s after the kill")
+          f"story {run.recovered:.0f} s after the kill")
