@@ -141,10 +141,12 @@ def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[lis
     prefix of the batch).
 
     The arrays are tiny (a dozen sentences x 9 labels), so numpy's per-call overhead is the cost:
-    the scores of a position are laid out (sequence, label, previous label) so the arg max runs
-    along contiguous rows, the max is gathered at the arg max (the same values as a max
-    reduction, which is several times slower here), and the backpointers go to Python lists
-    once, at the end, for the backtracking."""
+    each position is four calls into preallocated buffers (no array is created in the loop):
+    the scores laid out (sequence, label, previous label) so the arg max runs along contiguous
+    rows, the max gathered at the arg max (the same values as a max reduction, which is several
+    times slower here), then the emissions added: the same additions in the same order as
+    crfsuite's Viterbi, ``(h[prev] + T[prev, cur]) + E[cur]``, so the same float values. The
+    backpointers are read back through a memoryview for the backtracking (no list of them)."""
     if not seq_lens:
         return []
     B = len(seq_lens)
@@ -164,42 +166,43 @@ def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[lis
         while r > 0 and lens[r - 1] <= t:
             r -= 1
         active[t] = r
-    TTB = np.tile(np.ascontiguousarray(T.T), (B, 1))  # row (r, cur): T[:, cur], for every r
-    rows = np.arange(B * L) * L  # flat offset of row (r, cur)
-    back = np.empty((maxlen, B * L), dtype=np.intp)  # back[t, r * L + y]: best label at t - 1 (small ints: cheap lists)
-    h = X[0]
+    TT = np.ascontiguousarray(np.broadcast_to(T.T, (B, L, L)))  # TT[r, cur, prev] = T[prev, cur]
+    S = np.empty((B, L, L))  # S[r, cur, prev]: score of prev -> cur
+    H = X[0].copy()  # H[r, y]: best score of sequence r ending in y at the current position
+    at = np.empty((B, L), dtype=np.intp)  # flat index into S of each arg max
+    rows = (np.arange(B * L) * L).reshape(B, L)  # flat offset of row (r, cur) of S
+    back = np.empty((maxlen, B, L), dtype=np.intp)  # back[t, r, y]: best label at t - 1
     last = [0] * B
+    add = np.add
     t = 1
     while t < maxlen:  # runs of positions with the same number of running sequences
         k = active[t]
         if k < active[t - 1]:  # sequences that ended at t - 1
-            last[k:active[t - 1]] = h[k:].argmax(axis=1).tolist()
-            h = h[:k]
+            last[k:active[t - 1]] = H[k:active[t - 1]].argmax(axis=1).tolist()
         t1 = t + 1
         while t1 < maxlen and active[t1] == k:
             t1 += 1
-        kL = k * L
-        Tk = TTB[:kL]
-        rk = rows[:kL]
-        bk = back[:, :kL]
-        Xk = X[:, :k]
+        Hk, Sk, Tk, rk, ak, Xk, bk = H[:k], S[:k], TT[:k], rows[:k], at[:k], X[:, :k], back[:, :k]
+        H3 = Hk[:, None, :]
+        take = Sk.take
         for t in range(t, t1):
-            s = h.repeat(L, axis=0)
-            s += Tk  # s[r * L + cur, prev]
-            b = s.argmax(axis=1, out=bk[t])
-            h = s.take(b + rk).reshape(k, L)
-            h += Xk[t]
+            add(H3, Tk, out=Sk)
+            add(Sk.argmax(axis=2, out=bk[t]), rk, out=ak)
+            take(ak, out=Hk, mode="clip")  # valid indices: "clip" only spares numpy a buffer
+            add(Hk, Xk[t], out=Hk)
         t = t1
-    last[: active[maxlen - 1]] = h.argmax(axis=1).tolist()
-    bl = back.tolist()
+    last[: active[maxlen - 1]] = H[: active[maxlen - 1]].argmax(axis=1).tolist()
+    bl = memoryview(back).cast("B").cast("q" if back.itemsize == 8 else "i")  # flat, as Python ints
+    BL = B * L
     out: list[list[int]] = [[] for _ in range(B)]
     for r, k in enumerate(order):
         n = lens[r]
         y = last[r]
         path = [y] * n
-        o = r * L
+        at_t = (n - 1) * BL + r * L  # flat index of back[n - 1, r, 0]
         for t in range(n - 1, 0, -1):
-            y = bl[t][o + y]
+            y = bl[at_t + y]
             path[t - 1] = y
+            at_t -= BL
         out[k] = path
     return out

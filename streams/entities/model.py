@@ -16,6 +16,7 @@ times faster). Training uses crfsuite.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from itertools import chain
 import threading
 from importlib import resources
@@ -295,6 +296,10 @@ class Model:
         self._lock = threading.Lock()  # the token cache is shared by the threads of a process
         self._mention_starts: BoundedCache[str, int] = BoundedCache(_SMALL_CACHE)
         self.tokens = TokenCache(self.featurizer, self._scorer)
+        #: ``token_keys(tok)``: (key_first, key_inner) of a token (those of ``Featurizer.info``),
+        #: from the featurizer's bounded key cache: a pure function of the token, so no lock (the
+        #: rules ask it for tens of tokens per sentence; the token cache's copy needs the lock)
+        self.token_keys: Callable[[str], tuple[str, str]] = self.featurizer.keys
 
     def reset_caches(self) -> None:
         """Empty every per-token cache (evaluation starts cold, as a fresh worker does)."""
@@ -309,11 +314,6 @@ class Model:
             k = self._mention_starts.put(tok, mention_start(tok, self.lex))
         return k
 
-    def token_keys(self, tok: str) -> tuple[str, str]:
-        """(key_first, key_inner) of a token (those of ``Featurizer.info(tok)``)."""
-        with self._lock:
-            keys = self.tokens.keys(tok)
-        return keys if keys is not None else self.featurizer.keys(tok)
 
     # --- tagging ------------------------------------------------------------------------------
     def tag_many(self, sentences: list[list[str]], *, stages: int | None = None) -> list[tuple[list[str], list]]:

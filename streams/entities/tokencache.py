@@ -75,15 +75,6 @@ class TokenCache:
         self._fill(new, moved)
         return slots
 
-    def keys(self, tok: str) -> tuple[str, str] | None:
-        """(key_first, key_inner) of a cached token, else None."""
-        k = self.slots.get(tok)
-        if k is None:
-            k = self.old_slots.get(tok)
-            if k is None:
-                return None
-        return self.key_first[k], self.key_inner[k]
-
     def _slots(self, tokens: list[str], new: list, moved: list) -> list[int]:
         """Slots of ``tokens``; tokens seen for the first time go to ``new`` (token, slot),
         tokens of the old generation to ``moved`` (old slot, slot)."""
