@@ -27,7 +27,7 @@ import numpy as np
 from . import lexicon as lexmod
 from .cache import BoundedCache
 from .clitics import mention_start
-from .fastcrf import Weights, viterbi_batch
+from .fastcrf import Viterbi, Weights
 from .features import Featurizer, TokenRows, pooled_features
 from .gazetteer import GazEntry, Gazetteer
 from .tokencache import TokenCache
@@ -292,6 +292,7 @@ class Model:
             self.stages.append(w2)
             self._doc = _DocScorer(w2, self.labels)
         self._scorer = _Scorer(Weights.stacked(self.stages) if len(self.stages) > 1 else w1)
+        self._decoders = [Viterbi(w.T) for w in self.stages]  # used under self._lock (their buffers)
         self.featurizer = Featurizer(self.gaz, index=self._scorer.index)
         self._lock = threading.Lock()  # the token cache is shared by the threads of a process
         self._mention_starts: BoundedCache[str, int] = BoundedCache(_SMALL_CACHE)
@@ -333,11 +334,11 @@ class Model:
             ids_a = np.array(ids, dtype=np.intp)  # converted once for the gathers below
             emissions = self._scorer.emissions(ids_a, lens, gazs)  # every stage's scores side by side
             n_labels = len(self.labels)
-            paths = viterbi_batch(emissions[:, :n_labels], lens, self.stages[0].T)
+            paths = self._decoders[0](emissions[:, :n_labels], lens)
             if n_stages > 1:
                 emissions2 = emissions[:, n_labels:2 * n_labels] + self._doc.doc_scores(
                     ids_a, lens, paths, cache.doc_key_number)
-                paths = viterbi_batch(emissions2, lens, self.stages[1].T)
+                paths = self._decoders[1](emissions2, lens)
         labels = self.labels
         out = []
         it = iter(zip(paths, gazs))
