@@ -328,10 +328,11 @@ class Model:
             cache.make_room(sum(map(len, sents)))
             ids = cache.assign(list(chain.from_iterable(sents)))
             lens = list(map(len, sents))
-            gazs = self.gaz.match_many(list(map(cache.key_first.__getitem__, ids)),
-                                       list(map(cache.key_inner.__getitem__, ids)), lens)
-            n_stages = min(stages or len(self.stages), len(self.stages))
             ids_a = np.array(ids, dtype=np.intp)  # converted once for the gathers below
+            gazs = self.gaz.match_many(list(map(cache.key_first.__getitem__, ids)),
+                                       list(map(cache.key_inner.__getitem__, ids)), lens,
+                                       np.flatnonzero(cache.may_start[ids_a]).tolist())
+            n_stages = min(stages or len(self.stages), len(self.stages))
             emissions = self._scorer.emissions(ids_a, lens, gazs)  # every stage's scores side by side
             n_labels = len(self.labels)
             paths = self._decoders[0](emissions[:, :n_labels], lens)
