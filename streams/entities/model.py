@@ -315,7 +315,6 @@ class Model:
             k = self._mention_starts.put(tok, mention_start(tok, self.lex))
         return k
 
-
     # --- tagging ------------------------------------------------------------------------------
     def tag_many(self, sentences: list[list[str]], *, stages: int | None = None) -> list[tuple[list[str], list]]:
         """BIO labels and gazetteer phrase matches for each sentence of one document (an
