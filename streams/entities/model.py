@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from itertools import chain
+from itertools import chain, compress
 import threading
 from importlib import resources
 from pathlib import Path
@@ -81,7 +81,10 @@ class _Scorer:
             stems.setdefault(a, len(stems))
             stems.setdefault(b, len(stems))
         self.bstem = stems
-        self.bigram = {(stems[a], stems[b]): (v[0], v[1]) for (a, b), v in pairs.items()}
+        n = self._n_stems = max(1, len(stems))
+        # keyed by the pair's ids packed into one integer (a * n + b): looked up for an article's
+        # candidate pairs with one map, no tuple per pair
+        self.bigram = {stems[a] * n + stems[b]: (v[0], v[1]) for (a, b), v in pairs.items()}
 
     def fill(self, ks: list[int], infs: list[TokenRows]) -> None:
         """Cache the five weight vectors of new tokens (``Featurizer.rows``) in slots ``ks``:
@@ -154,16 +157,14 @@ class _Scorer:
             first[starts] = True
             cores = self.bs[ids]
             cand = np.flatnonzero((cores[1:] >= 0) & (cores[:-1] >= 0) & ~first[1:]) + 1
-            bg = self.bigram
-            for i, a, b in zip(cand.tolist(), cores[cand - 1].tolist(), cores[cand].tolist()):
-                v = bg.get((a, b))
-                if v is not None:
-                    if v[0] is not None:
-                        at.append(i)
-                        vs.append(v[0])
-                    if v[1] is not None:
-                        at.append(i - 1)
-                        vs.append(v[1])
+            hits = list(map(self.bigram.get, (cores[cand - 1] * self._n_stems + cores[cand]).tolist()))
+            for i, v in compress(zip(cand.tolist(), hits), hits):  # the pairs with weights, in order
+                if v[0] is not None:
+                    at.append(i)
+                    vs.append(v[0])
+                if v[1] is not None:
+                    at.append(i - 1)
+                    vs.append(v[1])
         gv = self._gaz_vectors
         cont = self.g.get("Gcont")
         o = 0
