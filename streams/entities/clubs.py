@@ -85,7 +85,7 @@ def names_club(tokens: list[str]) -> bool:
 def is_sports(tokens: Iterable[str]) -> bool:
     """Does the article (all its tokens) read as a sports article?"""
     cues = cue_forms()
-    hits = cues.keys() & set(tokens)
+    hits = set(filter(cues.__contains__, tokens))  # (``cues.keys() & ...`` would copy the keys)
     return len({cues[w] for w in hits}) >= MIN_CUES
 
 

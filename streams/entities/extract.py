@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from itertools import chain
@@ -178,6 +177,24 @@ def _in_article_context(found: list[Found], model: Model) -> None:
                     break
 
 
+class _Once:
+    """``fn()``, computed at the first call only (the article's sports test, asked only when a
+    sentence names a club; a plain object: ``functools.cache`` costs more to make per article
+    than the test itself)."""
+
+    __slots__ = ("fn", "value")
+
+    def __init__(self, fn: Callable[[], bool]) -> None:
+        self.fn: Callable[[], bool] | None = fn
+        self.value = False
+
+    def __call__(self) -> bool:
+        if self.fn is not None:
+            self.value = self.fn()
+            self.fn = None
+        return self.value
+
+
 def extract(text: str, title: str | None, language: str | None = None, model: Model | None = None, *,
             dateline=None, byline: str | None = None, authors: list[str] | None = None) -> list[Entity]:
     """Entities of one article: its title and text, and the dateline's place and agency and the
@@ -197,7 +214,7 @@ def find_all(text: str, title: str | None, language: str | None = None, model: M
         tagged = m.tag_many([s.tokens if a else [] for _, _, _, sents, ar in fields for s, a in zip(sents, ar)])
     found: list[Found] = []
     o = 0
-    sports = functools.cache(lambda: is_sports(chain.from_iterable(s.tokens for *_, sents, _ in fields for s in sents))) \
+    sports = _Once(lambda: is_sports(chain.from_iterable(s.tokens for *_, sents, _ in fields for s in sents))) \
         if arabic_model else None
     for field, source, order0, sents, ar in fields:
         found += find_mentions(m, source, field, sents, ar, tagged[o:o + len(sents)] if tagged is not None else None,

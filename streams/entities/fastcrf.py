@@ -136,70 +136,94 @@ class Weights:
 
 def viterbi_batch(E: np.ndarray, seq_lens: list[int], T: np.ndarray) -> list[list[int]]:
     """Best label index sequences for a batch of sequences whose emission scores are
-    concatenated in ``E`` (sum(seq_lens) x L): one pass over the positions for all sequences at
-    once (sorted by length, longest first, so the sequences still running at position t are a
-    prefix of the batch).
+    concatenated in ``E`` (sum(seq_lens) x L), under transitions ``T`` (:class:`Viterbi`)."""
+    return Viterbi(T)(E, seq_lens)
+
+
+class Viterbi:
+    """Batched Viterbi decoding under one transition matrix: one pass over the positions for all
+    sequences at once (sorted by length, longest first, so the sequences still running at
+    position t are a prefix of the batch).
 
     The arrays are tiny (a dozen sentences x 9 labels), so numpy's per-call overhead is the cost:
-    the scores of a position are laid out (sequence, label, previous label) so the arg max runs
-    along contiguous rows, the max is gathered at the arg max (the same values as a max
-    reduction, which is several times slower here), and the backpointers go to Python lists
-    once, at the end, for the backtracking."""
-    if not seq_lens:
-        return []
-    B = len(seq_lens)
-    offs = [0] * B
-    for k in range(1, B):
-        offs[k] = offs[k - 1] + seq_lens[k - 1]
-    order = sorted(range(B), key=lambda k: -seq_lens[k])
-    lens = [seq_lens[k] for k in order]
-    maxlen = lens[0]
-    L = T.shape[0]
-    X = np.zeros((maxlen, B, L))  # position-major, so X[t, :k] is contiguous
-    for r, k in enumerate(order):
-        X[: lens[r], r] = E[offs[k]:offs[k] + lens[r]]
-    active = [0] * maxlen  # active[t]: how many sequences (a prefix of the batch) reach t
-    r = B
-    for t in range(maxlen):
-        while r > 0 and lens[r - 1] <= t:
-            r -= 1
-        active[t] = r
-    TTB = np.tile(np.ascontiguousarray(T.T), (B, 1))  # row (r, cur): T[:, cur], for every r
-    rows = np.arange(B * L) * L  # flat offset of row (r, cur)
-    back = np.empty((maxlen, B * L), dtype=np.intp)  # back[t, r * L + y]: best label at t - 1 (small ints: cheap lists)
-    h = X[0]
-    last = [0] * B
-    t = 1
-    while t < maxlen:  # runs of positions with the same number of running sequences
-        k = active[t]
-        if k < active[t - 1]:  # sequences that ended at t - 1
-            last[k:active[t - 1]] = h[k:].argmax(axis=1).tolist()
-            h = h[:k]
-        t1 = t + 1
-        while t1 < maxlen and active[t1] == k:
-            t1 += 1
-        kL = k * L
-        Tk = TTB[:kL]
-        rk = rows[:kL]
-        bk = back[:, :kL]
-        Xk = X[:, :k]
-        for t in range(t, t1):
-            s = h.repeat(L, axis=0)
-            s += Tk  # s[r * L + cur, prev]
-            b = s.argmax(axis=1, out=bk[t])
-            h = s.take(b + rk).reshape(k, L)
-            h += Xk[t]
-        t = t1
-    last[: active[maxlen - 1]] = h.argmax(axis=1).tolist()
-    bl = back.tolist()
-    out: list[list[int]] = [[] for _ in range(B)]
-    for r, k in enumerate(order):
-        n = lens[r]
-        y = last[r]
-        path = [y] * n
-        o = r * L
-        for t in range(n - 1, 0, -1):
-            y = bl[t][o + y]
-            path[t - 1] = y
-        out[k] = path
-    return out
+    each position is four calls into preallocated buffers (no array is created in the loop):
+    the scores laid out (sequence, label, previous label) so the arg max runs along contiguous
+    rows, the max gathered at the arg max (the same values as a max reduction, which is several
+    times slower here), then the emissions added: the same additions in the same order as
+    crfsuite's Viterbi, ``(h[prev] + T[prev, cur]) + E[cur]``, so the same float values. The
+    backpointers are read back through a memoryview for the backtracking (no list of them).
+    The transition table per batch row and the work buffers are kept between calls (grown to the
+    largest batch seen), so one decoder must not be called from two threads at once (the model
+    tags under its lock)."""
+
+    def __init__(self, T: np.ndarray) -> None:
+        self.T = np.asarray(T, dtype=np.float64)
+        self.L = self.T.shape[0]
+        self._grow(16)
+
+    def _grow(self, n: int) -> None:
+        L = self.L
+        self.cap = n
+        self.TT = np.ascontiguousarray(np.broadcast_to(self.T.T, (n, L, L)))  # TT[r, cur, prev] = T[prev, cur]
+        self.S = np.empty((n, L, L))  # S[r, cur, prev]: score of prev -> cur
+        self.at = np.empty((n, L), dtype=np.intp)  # flat index into S of each arg max
+        self.rows = (np.arange(n * L) * L).reshape(n, L)  # flat offset of row (r, cur) of S
+
+    def __call__(self, E: np.ndarray, seq_lens: list[int]) -> list[list[int]]:
+        if not seq_lens:
+            return []
+        B = len(seq_lens)
+        if B > self.cap:
+            self._grow(max(B, 2 * self.cap))
+        offs = [0] * B
+        for k in range(1, B):
+            offs[k] = offs[k - 1] + seq_lens[k - 1]
+        order = sorted(range(B), key=lambda k: -seq_lens[k])
+        lens = [seq_lens[k] for k in order]
+        maxlen = lens[0]
+        L = self.L
+        X = np.zeros((maxlen, B, L))  # position-major, so X[t, :k] is contiguous
+        for r, k in enumerate(order):
+            X[: lens[r], r] = E[offs[k]:offs[k] + lens[r]]
+        active = [0] * maxlen  # active[t]: how many sequences (a prefix of the batch) reach t
+        r = B
+        for t in range(maxlen):
+            while r > 0 and lens[r - 1] <= t:
+                r -= 1
+            active[t] = r
+        H = X[0].copy()  # H[r, y]: best score of sequence r ending in y at the current position
+        back = np.empty((maxlen, B, L), dtype=np.intp)  # back[t, r, y]: best label at t - 1
+        last = [0] * B
+        add = np.add
+        t = 1
+        while t < maxlen:  # runs of positions with the same number of running sequences
+            k = active[t]
+            if k < active[t - 1]:  # sequences that ended at t - 1
+                last[k:active[t - 1]] = H[k:active[t - 1]].argmax(axis=1).tolist()
+            t1 = t + 1
+            while t1 < maxlen and active[t1] == k:
+                t1 += 1
+            Hk, Sk, Tk, rk, ak, Xk, bk = H[:k], self.S[:k], self.TT[:k], self.rows[:k], self.at[:k], X[:, :k], back[:, :k]
+            H3 = Hk[:, None, :]
+            take = Sk.take
+            for t in range(t, t1):
+                add(H3, Tk, out=Sk)
+                add(Sk.argmax(axis=2, out=bk[t]), rk, out=ak)
+                take(ak, out=Hk, mode="clip")  # valid indices: "clip" only spares numpy a buffer
+                add(Hk, Xk[t], out=Hk)
+            t = t1
+        last[: active[maxlen - 1]] = H[: active[maxlen - 1]].argmax(axis=1).tolist()
+        bl = memoryview(back).cast("B").cast("q" if back.itemsize == 8 else "i")  # flat, as Python ints
+        BL = B * L
+        out: list[list[int]] = [[] for _ in range(B)]
+        for r, k in enumerate(order):
+            n = lens[r]
+            y = last[r]
+            path = [y] * n
+            at_t = (n - 1) * BL + r * L  # flat index of back[n - 1, r, 0]
+            for t in range(n - 1, 0, -1):
+                y = bl[at_t + y]
+                path[t - 1] = y
+                at_t -= BL
+            out[k] = path
+        return out

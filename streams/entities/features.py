@@ -163,6 +163,12 @@ class Featurizer:
         self._cache: BoundedCache[str, TokenInfo] = BoundedCache(_CACHE_MAX)
         self._keys: BoundedCache[str, tuple[str, str]] = BoundedCache(_CACHE_MAX)
         self.freq = freqmod.table()
+        # for rows(): each template's value -> row look-up, bound once (a template the model has
+        # no weight for looks up in an empty table); per neighbour position, its six templates
+        get = self._row_getter
+        self._own_get = {t: get(t) for t in ("w", "c", "sh", "len", "p", "e", "c2", "c3", "s1", "s2", "s3", "g",
+                                             "zf", "zw", "lw")}
+        self._nb_get = tuple((k[1] == "1", *map(get, ts)) for k, ts in _NEIGHBOUR_TEMPLATES)
 
     def _split(self, tok: str) -> tuple[str, str, str, str, str]:
         """(normalised word, proclitic, core, key_first, key_inner) of one token."""
@@ -193,18 +199,33 @@ class Featurizer:
         self._cache.clear()
         self._keys.clear()
 
-    def _parts(self, tok: str) -> tuple[list[tuple[str, str]], list[list[tuple[str, str]]], str, str, str]:
-        """Every feature of a token as ``(template, value)`` pairs, in crfsuite's order (own,
-        then as the -2/-1/+1/+2 neighbour), unfiltered; and its key_first, key_inner and core."""
+    def _row_getter(self, template: str):
+        return self._tables.get(template, _NONE).get
+
+    def _facts(self, tok: str) -> tuple[str, str, str, str, tuple[str, ...], str, str, str, str | None, str, str]:
+        """What a token's features are made of: (normalised word, proclitic, enclitic, stem,
+        gazetteer classes, shape, frequency bucket of the stem, word|stem buckets, lower-cased
+        Latin word or None, key_first, key_inner)."""
         w, p, core, kf, ki = self._split(tok)
         e = enclitic(core, self.lex)
         stem = core[: -len(e)] if e else core
-        gt = self.types.get(kf, ())
+        types = self.types
+        gt = types.get(kf, ())
         if ki != kf:
-            gt = tuple(sorted(set(gt) | set(self.types.get(ki, ()))))
+            gt = tuple(sorted(set(gt) | set(types.get(ki, ()))))
         if not gt and stem != core:
-            gt = tuple("e" + t for t in self.types.get(skeleton(stem), ()))
+            gt = tuple("e" + t for t in types.get(skeleton(stem), ()))
         sh = _shape(tok)
+        freq = self.freq
+        zs = freqmod.bucket(freq.get(stem, 0))
+        return (w, p, e, stem, gt, sh, zs, f"{freqmod.bucket(freq.get(w, 0))}|{zs}",
+                tok.lower() if sh in ("LAT", "lat") else None, kf, ki)
+
+    def _parts(self, tok: str) -> tuple[list[tuple[str, str]], list[list[tuple[str, str]]], str, str, str]:
+        """Every feature of a token as ``(template, value)`` pairs, in crfsuite's order (own,
+        then as the -2/-1/+1/+2 neighbour), unfiltered; and its key_first, key_inner and core.
+        (:meth:`rows` makes the same features in the same order, as rows.)"""
+        w, p, e, stem, gt, sh, zs, zw, lw, kf, ki = self._facts(tok)
         own = [("w", w), ("c", stem), ("sh", sh), ("len", _lenb(len(stem)))]
         if p:
             own.append(("p", p))
@@ -215,11 +236,10 @@ class Featurizer:
         else:
             own.append(("s1", stem[-1:]))
         own += [("g", t) for t in gt]
-        zs = freqmod.bucket(self.freq.get(stem, 0))
         own.append(("zf", zs))
-        own.append(("zw", f"{freqmod.bucket(self.freq.get(w, 0))}|{zs}"))
-        if sh in ("LAT", "lat"):
-            own.append(("lw", tok.lower()))
+        own.append(("zw", zw))
+        if lw is not None:
+            own.append(("lw", lw))
         nbs = []
         for k, (kw, kc, kp, kzf, kg, ksh) in _NEIGHBOUR_TEMPLATES:
             f = [(kw, w), (kc, stem)]
@@ -246,14 +266,38 @@ class Featurizer:
 
     def rows(self, tok: str) -> TokenRows:
         """:meth:`compute` as the model's attribute rows (``index`` given at construction): the
-        same features in the same order, looked up by template and value without building their
-        strings (the tagger's first sight of a token)."""
-        own, nbs, kf, ki, stem = self._parts(tok)
-        tables = self._tables
-        out = []
-        for fs in [own] + nbs:
-            r = [tables.get(a, _NONE).get(v) for a, v in fs]
-            out.append([x for x in r if x is not None] if None in r else r)
+        same features in the same order as :meth:`_parts` (tested), looked up by template and
+        value without building their strings or pairs (the tagger's first sight of a token)."""
+        w, p, e, stem, gt, sh, zs, zw, lw, kf, ki = self._facts(tok)
+        g = self._own_get
+        own = [g["w"](w), g["c"](stem), g["sh"](sh), g["len"](_lenb(len(stem)))]
+        if p:
+            own.append(g["p"](p))
+        if e:
+            own.append(g["e"](e))
+        if len(stem) >= 3:
+            own += (g["c2"](stem[:2]), g["c3"](stem[:3]), g["s1"](stem[-1]), g["s2"](stem[-2:]), g["s3"](stem[-3:]))
+        else:
+            own.append(g["s1"](stem[-1:]))
+        if gt:
+            own += map(g["g"], gt)
+        own.append(g["zf"](zs))
+        own.append(g["zw"](zw))
+        if lw is not None:
+            own.append(g["lw"](lw))
+        out = [own]
+        for near, kw, kc, kp, kzf, kg, ksh in self._nb_get:
+            f = [kw(w), kc(stem)]
+            if near:
+                if p:
+                    f.append(kp(p))
+                f.append(kzf(zs))
+            if gt:
+                f += map(kg, gt)
+            if sh != "ar":
+                f.append(ksh(sh))
+            out.append(f)
+        out = [[x for x in r if x is not None] if None in r else r for r in out]
         return TokenRows(out[0], out[1], out[2], out[3], out[4], kf, ki, stem)
 
     def sentence(self, tokens: list[str]) -> tuple[list[list[str]], list[tuple]]:

@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import compress, count
+from operator import or_
 
 from . import clitics
 from .cache import BoundedCache
@@ -302,19 +303,22 @@ class Gazetteer:
     def match_keys(self, first: list[str], inner: list[str]) -> list[tuple[int, int, GazEntry]]:
         """Greedy longest matches over a sentence given per-token first/inner keys (a phrase may
         start on either key of its first token: ``بالعراق`` -> ``عراق``, ``لاوس`` stays whole)."""
-        f = self._firsts()
+        f = self.first_keys()
         if f.isdisjoint(inner) and f.isdisjoint(first):  # no phrase can start here
             return []
         starts = [(a,) if a == b else (a, b) for a, b in zip(inner, first)]
         return _longest(starts, inner, self.phrases, self.prefixes, f)
 
-    def match_many(self, first: list[str], inner: list[str], lens: list[int]) -> list[list[tuple[int, int, GazEntry]]]:
+    def match_many(self, first: list[str], inner: list[str], lens: list[int],
+                   cands: list[int] | None = None) -> list[list[tuple[int, int, GazEntry]]]:
         """:meth:`match_keys` of each sentence of a document (the keys of all its tokens, in
         sentences of ``lens`` tokens), in one pass: the tokens where a phrase may start are
-        found for the whole document at C speed, and only those are tried."""
-        f = self._firsts()
-        has = f.__contains__
-        cands = sorted(set(compress(count(), map(has, inner))).union(compress(count(), map(has, first))))
+        found for the whole document at C speed (or given: ``cands``, ascending, the positions
+        whose first or inner key is in :meth:`first_keys`), and only those are tried."""
+        f = self.first_keys()
+        if cands is None:
+            has = f.__contains__
+            cands = list(compress(count(), map(or_, map(has, inner), map(has, first))))  # ascending
         out: list[list[tuple[int, int, GazEntry]]] = []
         lo = 0
         at = 0  # index into cands
@@ -336,8 +340,9 @@ class Gazetteer:
         starts = [(k,) if t[:1].isupper() else () for k, t in zip(keys, tokens)]
         return _longest(starts, keys, self.latin, self.latin_prefixes)
 
-    def _firsts(self) -> frozenset[str]:
-        """Every key that starts a phrase (a cheap first test before building key tuples)."""
+    def first_keys(self) -> frozenset[str]:
+        """Every key that starts a phrase (a cheap first test before building key tuples; the
+        same object until the phrases change)."""
         f = self.__dict__.get("_first_keys")
         if f is None or self.__dict__.get("_first_n") != (len(self.phrases), len(self.prefixes)):
             f = frozenset(k[0] for k in self.phrases) | frozenset(k[0] for k in self.prefixes)

@@ -84,16 +84,17 @@ def merge(found: list[Found]) -> list[Entity]:
             by_ident.setdefault(ident, g)
         by_key.setdefault(f.key, g)
 
-    # people: surname / partial name -> the unique longer name that contains it
-    persons = [g for g in groups if g.type() == "PER"]
+    # people: surname / partial name -> the unique longer name that contains it (a group's key
+    # never changes below: only shorter keys join it)
+    persons = [(g, g.key) for g in groups if g.type() == "PER"]
     merged: set[int] = set()
-    for g in sorted(persons, key=lambda g: len(g.key)):
+    for g, k in sorted(persons, key=lambda gk: len(gk[1])):
         if id(g) in merged or (g.entry is not None and g.entry.id):
             continue
-        k = g.key
-        cands = [h for h in persons if h is not g and id(h) not in merged and _contains(h.key, k)]
+        m = len(k)
+        cands = [h for h, hk in persons if len(hk) > m and h is not g and id(h) not in merged and _contains(hk, k)]
         if len(cands) != 1:
-            tails = [h for h in cands if h.key[-len(k):] == k]
+            tails = [h for h in cands if h.key[-m:] == k]
             cands = tails if len(tails) == 1 else []
         if len(cands) == 1:
             h = cands[0]

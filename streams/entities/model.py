@@ -16,7 +16,8 @@ times faster). Training uses crfsuite.
 from __future__ import annotations
 
 import functools
-from itertools import chain
+from collections.abc import Callable
+from itertools import chain, compress
 import threading
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,7 @@ import numpy as np
 from . import lexicon as lexmod
 from .cache import BoundedCache
 from .clitics import mention_start
-from .fastcrf import Weights, viterbi_batch
+from .fastcrf import Viterbi, Weights
 from .features import Featurizer, TokenRows, pooled_features
 from .gazetteer import GazEntry, Gazetteer
 from .tokencache import TokenCache
@@ -80,7 +81,10 @@ class _Scorer:
             stems.setdefault(a, len(stems))
             stems.setdefault(b, len(stems))
         self.bstem = stems
-        self.bigram = {(stems[a], stems[b]): (v[0], v[1]) for (a, b), v in pairs.items()}
+        n = self._n_stems = max(1, len(stems))
+        # keyed by the pair's ids packed into one integer (a * n + b): looked up for an article's
+        # candidate pairs with one map, no tuple per pair
+        self.bigram = {stems[a] * n + stems[b]: (v[0], v[1]) for (a, b), v in pairs.items()}
 
     def fill(self, ks: list[int], infs: list[TokenRows]) -> None:
         """Cache the five weight vectors of new tokens (``Featurizer.rows``) in slots ``ks``:
@@ -153,16 +157,14 @@ class _Scorer:
             first[starts] = True
             cores = self.bs[ids]
             cand = np.flatnonzero((cores[1:] >= 0) & (cores[:-1] >= 0) & ~first[1:]) + 1
-            bg = self.bigram
-            for i, a, b in zip(cand.tolist(), cores[cand - 1].tolist(), cores[cand].tolist()):
-                v = bg.get((a, b))
-                if v is not None:
-                    if v[0] is not None:
-                        at.append(i)
-                        vs.append(v[0])
-                    if v[1] is not None:
-                        at.append(i - 1)
-                        vs.append(v[1])
+            hits = list(map(self.bigram.get, (cores[cand - 1] * self._n_stems + cores[cand]).tolist()))
+            for i, v in compress(zip(cand.tolist(), hits), hits):  # the pairs with weights, in order
+                if v[0] is not None:
+                    at.append(i)
+                    vs.append(v[0])
+                if v[1] is not None:
+                    at.append(i - 1)
+                    vs.append(v[1])
         gv = self._gaz_vectors
         cont = self.g.get("Gcont")
         o = 0
@@ -291,10 +293,15 @@ class Model:
             self.stages.append(w2)
             self._doc = _DocScorer(w2, self.labels)
         self._scorer = _Scorer(Weights.stacked(self.stages) if len(self.stages) > 1 else w1)
+        self._decoders = [Viterbi(w.T) for w in self.stages]  # used under self._lock (their buffers)
         self.featurizer = Featurizer(self.gaz, index=self._scorer.index)
         self._lock = threading.Lock()  # the token cache is shared by the threads of a process
         self._mention_starts: BoundedCache[str, int] = BoundedCache(_SMALL_CACHE)
         self.tokens = TokenCache(self.featurizer, self._scorer)
+        #: ``token_keys(tok)``: (key_first, key_inner) of a token (those of ``Featurizer.info``),
+        #: from the featurizer's bounded key cache: a pure function of the token, so no lock (the
+        #: rules ask it for tens of tokens per sentence; the token cache's copy needs the lock)
+        self.token_keys: Callable[[str], tuple[str, str]] = self.featurizer.keys
 
     def reset_caches(self) -> None:
         """Empty every per-token cache (evaluation starts cold, as a fresh worker does)."""
@@ -309,12 +316,6 @@ class Model:
             k = self._mention_starts.put(tok, mention_start(tok, self.lex))
         return k
 
-    def token_keys(self, tok: str) -> tuple[str, str]:
-        """(key_first, key_inner) of a token (those of ``Featurizer.info(tok)``)."""
-        with self._lock:
-            keys = self.tokens.keys(tok)
-        return keys if keys is not None else self.featurizer.keys(tok)
-
     # --- tagging ------------------------------------------------------------------------------
     def tag_many(self, sentences: list[list[str]], *, stages: int | None = None) -> list[tuple[list[str], list]]:
         """BIO labels and gazetteer phrase matches for each sentence of one document (an
@@ -327,17 +328,18 @@ class Model:
             cache.make_room(sum(map(len, sents)))
             ids = cache.assign(list(chain.from_iterable(sents)))
             lens = list(map(len, sents))
-            gazs = self.gaz.match_many(list(map(cache.key_first.__getitem__, ids)),
-                                       list(map(cache.key_inner.__getitem__, ids)), lens)
-            n_stages = min(stages or len(self.stages), len(self.stages))
             ids_a = np.array(ids, dtype=np.intp)  # converted once for the gathers below
+            gazs = self.gaz.match_many(list(map(cache.key_first.__getitem__, ids)),
+                                       list(map(cache.key_inner.__getitem__, ids)), lens,
+                                       np.flatnonzero(cache.may_start[ids_a]).tolist())
+            n_stages = min(stages or len(self.stages), len(self.stages))
             emissions = self._scorer.emissions(ids_a, lens, gazs)  # every stage's scores side by side
             n_labels = len(self.labels)
-            paths = viterbi_batch(emissions[:, :n_labels], lens, self.stages[0].T)
+            paths = self._decoders[0](emissions[:, :n_labels], lens)
             if n_stages > 1:
                 emissions2 = emissions[:, n_labels:2 * n_labels] + self._doc.doc_scores(
                     ids_a, lens, paths, cache.doc_key_number)
-                paths = viterbi_batch(emissions2, lens, self.stages[1].T)
+                paths = self._decoders[1](emissions2, lens)
         labels = self.labels
         out = []
         it = iter(zip(paths, gazs))

@@ -18,6 +18,7 @@ from .bio import get_entities
 from .gazetteer import GazEntry
 from .spans import Span
 from .normalize import norm
+from .places import strong_zipf_limit
 
 OVERRIDE_TYPE = True
 _GENERIC_ADJ = rules.GENERIC_ADJ
@@ -45,8 +46,6 @@ def _common_here(model, tokens: list[str], i: int, j: int, e: GazEntry) -> bool:
     فوجئ for Fuji): a place only when the model proposes it."""
     if j - i != 1:
         return False
-    from .places import strong_zipf_limit
-
     w = norm(tokens[i])
     freq = model.featurizer.freq
     return max(freq.get(w, 0), freq.get(w[1:], 0) if w[:1] in "وفبلك" else 0) > strong_zipf_limit(e.country, e.population)
@@ -54,8 +53,8 @@ def _common_here(model, tokens: list[str], i: int, j: int, e: GazEntry) -> bool:
 
 def _is_known(model, tokens: list[str], s: Span) -> bool:
     g = model.gaz
-    key = tuple(g.key_first(tokens[k]) if k == s.i else g.key_inner(tokens[k]) for k in range(s.i, s.j))
-    e = g.phrases.get(key) or g.phrases.get(tuple(g.key_inner(tokens[k]) for k in range(s.i, s.j)))
+    inner = tuple(map(g.key_inner, tokens[s.i:s.j]))
+    e = g.phrases.get((g.key_first(tokens[s.i]), *inner[1:])) or g.phrases.get(inner)
     return e is not None and not e.weak
 
 
@@ -127,8 +126,7 @@ def recognize_tokens(model, tokens: list[str], *, use_model: bool = True, tagged
         if s.entry is None:
             e = exact.get((s.i, s.j))
             if e is None and s.j - s.i <= 7:
-                key = tuple(g.key_first(tokens[s.i]) if k == s.i else g.key_inner(tokens[k]) for k in range(s.i, s.j))
-                e = g.phrases.get(key)
+                e = g.phrases.get((g.key_first(tokens[s.i]), *map(g.key_inner, tokens[s.i + 1:s.j])))
             s.entry = e
         if s.entry is not None and OVERRIDE_TYPE and s.entry.type != s.type and not s.entry.weak:
             s.type = s.entry.type

@@ -50,13 +50,16 @@ class TokenCache:
         self.doc_key_number = np.full(2 * cap, -1, dtype=np.int64)
         self.doc_key_numbers: dict[str, int] = {}  # the current generation's doc_key -> number
         self.next_doc_key_number = 0
+        # per slot: may a gazetteer phrase start at the token (its first or inner key starts one)
+        self.may_start = np.zeros(2 * cap, dtype=bool)
+        self.first_keys = self.featurizer.gaz.first_keys()
         self.vectors.reset(2 * cap)
 
     def make_room(self, n_tokens: int) -> None:
         """Start a new generation when an article of ``n_tokens`` could overflow the current one
         (call between articles only)."""
-        if self.bound != TOKEN_CACHE_MAX:  # the bound was changed (tests)
-            self.reset()
+        if self.bound != TOKEN_CACHE_MAX or self.featurizer.gaz.first_keys() is not self.first_keys:
+            self.reset()  # the bound was changed (tests), or the gazetteer's phrases (may_start)
         if len(self.slots) + n_tokens <= self.cap:
             return
         if n_tokens > self.cap or self.cap != self.bound:  # a huge article; or back to the bound after one
@@ -74,15 +77,6 @@ class TokenCache:
         slots = self._slots(tokens, new, moved)
         self._fill(new, moved)
         return slots
-
-    def keys(self, tok: str) -> tuple[str, str] | None:
-        """(key_first, key_inner) of a cached token, else None."""
-        k = self.slots.get(tok)
-        if k is None:
-            k = self.old_slots.get(tok)
-            if k is None:
-                return None
-        return self.key_first[k], self.key_inner[k]
 
     def _slots(self, tokens: list[str], new: list, moved: list) -> list[int]:
         """Slots of ``tokens``; tokens seen for the first time go to ``new`` (token, slot),
@@ -117,7 +111,9 @@ class TokenCache:
         key_first, key_inner, doc_keys = self.key_first, self.key_inner, self.doc_keys
         number, numbers = self.doc_key_number, self.doc_key_numbers
         if moved:
-            self.vectors.copy([j for j, _ in moved], [k for _, k in moved])
+            src, dst = [j for j, _ in moved], [k for _, k in moved]
+            self.vectors.copy(src, dst)
+            self.may_start[dst] = self.may_start[src]
             for j, k in moved:
                 key_first[k] = key_first[j]
                 key_inner[k] = key_inner[j]
@@ -130,7 +126,10 @@ class TokenCache:
         if new:
             compute = self.featurizer.rows
             infos = [compute(t) for t, _ in new]
-            self.vectors.fill([k for _, k in new], infos)
+            ks = [k for _, k in new]
+            self.vectors.fill(ks, infos)
+            fk = self.first_keys
+            self.may_start[ks] = [inf.key_first in fk or inf.key_inner in fk for inf in infos]
             for (t, k), inf in zip(new, infos):
                 key_first[k] = inf.key_first
                 key_inner[k] = inf.key_inner

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.entities.clitics import mention_start, proclitic, split
 from streams.entities.normalize import norm, skeleton
-from streams.entities.tokenize import sentences, tokenize
+from streams.entities.tokenize import MAX_SENTENCE, sentences, split_sentences, tokenize
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +54,45 @@ def test_tokenize_offsets_and_quoted_clitic():
 def test_sentences_split_on_punctuation_and_lines():
     sents = sentences("قال بومبيو. ثم غادر\n\nوفي بغداد")
     assert [[t for t, _, _ in s] for s in sents] == [["قال", "بومبيو", "."], ["ثم", "غادر"], ["وفي", "بغداد"]]
+
+
+def _reference_sentences(text: str) -> list[list[tuple[str, int, int]]]:
+    """The documented cuts, token by token, over ``tokenize`` (the reference pattern): a line
+    break ends a chunk, so does a sentence mark that is not the chunk's first token, and a chunk
+    has at most MAX_SENTENCE tokens."""
+    out: list[list[tuple[str, int, int]]] = []
+    cur: list[tuple[str, int, int]] = []
+    prev_end = 0
+    for t, s, e in tokenize(text):
+        if cur and "\n" in text[prev_end:s]:
+            out.append(cur)
+            cur = []
+        cur.append((t, s, e))
+        if (len(t) == 1 and t in ".!?؟;؛…" and len(cur) > 1) or len(cur) == MAX_SENTENCE:
+            out.append(cur)
+            cur = []
+        prev_end = e
+    if cur:
+        out.append(cur)
+    return out
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("بالعراقوفيlLdQusS'’.-!?؟;؛…،:\"«» \n\t\u064b\u0640\u200f3٣_")),
+                max_size=400)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_split_sentences_matches_the_reference_cuts(text):
+    """The fast tokeniser (one split with a cheaper pattern; line breaks and marks found in the
+    text, not token by token) gives exactly the reference tokens, offsets and sentences."""
+    assert [list(zip(*s)) for s in split_sentences(text)] == _reference_sentences(text)
+
+
+def test_split_sentences_long_and_french():
+    text = " ".join(["كلمة"] * 250) + " . l'OTAN d'Irak qu'il 3.5 al-Sadr\n\n\nو" + "!" * 130
+    assert [list(zip(*s)) for s in split_sentences(text)] == _reference_sentences(text)
+    assert [len(s.tokens) for s in split_sentences(text)][:3] == [MAX_SENTENCE, MAX_SENTENCE, 11]
 
 
 def test_skeleton_unifies_transliteration_variants():
