@@ -91,8 +91,9 @@ def read_changelog_ends_from_broker(app: Any) -> None:
     partition not fetched yet, which every changelog partition is right after an assignment.
     Recovery turns None into highwater -1, "empty changelog": it reads nothing and the agent
     answers from empty tables (the story stage's exactly-once SIGKILL test: every story changelog
-    -1 after a restart, 5 and 7 of 160 articles with other story ids, 2026-11-30). A fetched value
-    can also be stale. Faust starts the transactional producers of the assigned partitions before
+    -1 after a restart, 3 to 6 of 160 articles with other story ids, 3 of 3 runs, 2026-11-30). A
+    fetched value can also be stale (behind the broker's in 3 of 8 later runs, e.g. 10 for 26).
+    The lag metric reads the same ends, now also from the broker. Faust starts the transactional producers of the assigned partitions before
     the recovery reads these offsets, and a producer's start returns only once the broker has
     completed (or aborted) the previous owner's open transaction on its id, so the stable offset
     read then covers every committed changelog write of that owner."""
