@@ -79,7 +79,7 @@ def test_the_consumer_fixes_come_with_the_worker(guarantee) -> None:
     thread = news.app.consumer._thread
     assert news.app.consumer.in_transaction is (guarantee == "exactly_once")
     assert getattr(thread, "_news_reads_changelog_ends", False) is (guarantee == "exactly_once")
-    assert getattr(thread, "_news_seeks_fresh", False)  # both guarantees
+    assert getattr(thread, "_news_seeks_fresh", False) is (guarantee == "at_least_once")
 
     early = create_app(_settings(processing_guarantee="exactly_once"))
     early.app.consumer  # noqa: B018  built before the worker runs
