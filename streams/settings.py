@@ -259,7 +259,7 @@ class Settings:
     story_shards: int = setting(
         "NEWS_STORY_SHARDS", 1, "key shards of the story stage: 1 keeps its whole index in one partition; N > 1 "
         "splits it over N partitions of `stories-keys` (the workers share them) and decides in one of "
-        "`stories-answers` (README \"Stories\")", low=1, high=1024)
+        "`stories-answers` (README \"Stories\"; at-least-once only: refused with `exactly_once`)", low=1, high=1024)
     story_window_hours: float = setting(
         "NEWS_STORY_WINDOW_HOURS", 72.0, "hours of event-time silence after which a story closes (and how far "
         "apart two articles of one story may be)", low=0.01, high=8760.0)
@@ -278,6 +278,9 @@ class Settings:
     def __post_init__(self) -> None:
         for var in VARIABLES:
             var.check(getattr(self, var.name))
+        if self.story_shards > 1 and self.stories_enabled and self.processing_guarantee == "exactly_once":
+            raise SettingsError(f"NEWS_STORY_SHARDS={self.story_shards} runs the story stage at-least-once only: "
+                                "with NEWS_PROCESSING_GUARANTEE=exactly_once use NEWS_STORY_SHARDS=1 (or NEWS_STORIES=off)")
         if self.kafka_security_protocol.startswith("SASL"):
             if not self.kafka_sasl_username or not self.kafka_sasl_password:
                 raise SettingsError(f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "

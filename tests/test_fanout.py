@@ -57,10 +57,35 @@ def test_no_agent_reads_enriched_without_stateful_stages() -> None:
     assert news.fanout is None and _subscribers(news, "news.enriched") == []
 
 
-def test_exactly_once_runs_neither_stateful_stage() -> None:
+def test_exactly_once_runs_the_story_stage_with_transactional_tables_not_the_trend_stage() -> None:
+    from streams.stories.service import TransactionalTable
+
     news = create_app(_settings(processing_guarantee="exactly_once"))
-    assert news.trends is None and news.story_stage is None
-    assert news.fanout is None and _subscribers(news, "news.enriched") == []
+    assert news.trends is None and news.story_stage is not None
+    assert _subscribers(news, "news.enriched") == ["enriched-fanout"]
+    assert all(isinstance(t, TransactionalTable) for t in news.story_stage.tables.values())
+    assert news.app._consumer is None  # built when the worker starts (fix_consumer), or Faust turns transactions off
+
+
+@pytest.mark.parametrize("guarantee", ["exactly_once", "at_least_once"])
+def test_the_consumer_fixes_come_with_the_worker(guarantee) -> None:
+    """Faust reads "in a worker" once, when it builds the consumer: built by ``create_app``, an
+    exactly-once consumer had no transactions (every send failed: "No transaction producer found")."""
+    from streams.service.app import fix_consumer
+
+    news = create_app(_settings(processing_guarantee=guarantee))
+    news.app.in_worker = True  # what faust.Worker.on_start does before fix_consumer
+    fix_consumer(news.app)
+    thread = news.app.consumer._thread
+    assert news.app.consumer.in_transaction is (guarantee == "exactly_once")
+    assert getattr(thread, "_news_reads_changelog_ends", False) is (guarantee == "exactly_once")
+    assert getattr(thread, "_news_seeks_fresh", False) is (guarantee == "at_least_once")
+
+    early = create_app(_settings(processing_guarantee="exactly_once"))
+    early.app.consumer  # noqa: B018  built before the worker runs
+    early.app.in_worker = True
+    with pytest.raises(RuntimeError, match="built before the worker started"):
+        fix_consumer(early.app)
 
 
 async def test_a_record_goes_to_every_stage_and_is_acked_once_all_are_in_kafka() -> None:

@@ -72,6 +72,22 @@ def test_transactional_ids_match_fausts(app):
     assert hasattr(app.assignor, "group_for_topic")
 
 
+def test_recovery_asks_the_consumer_threads_highwaters(app):
+    """``read_changelog_ends_from_broker`` replaces the thread's ``_highwaters``: Faust's recovery
+    must still reach it through ``Consumer.highwaters`` -> ``thread.highwaters``."""
+    from faust.tables.recovery import Recovery
+
+    assert "consumer.highwaters(" in inspect.getsource(Recovery._build_highwaters)
+    assert "self._thread.highwaters(" in inspect.getsource(type(app.consumer).highwaters)
+    assert "self._highwaters" in inspect.getsource(AIOKafkaConsumerThread.highwaters)
+    assert "last_stable_offset" in inspect.getsource(AIOKafkaConsumerThread._highwaters)
+    # ... and the end offsets it reads are final only because the assignment starts the partitions'
+    # transactional producers (fencing the previous owner's, whose open transaction the broker then
+    # completes) before the tables' recovery
+    assigned = inspect.getsource(type(app)._on_partitions_assigned)
+    assert -1 < assigned.index("transactions.on_rebalance") < assigned.index("tables.on_rebalance")
+
+
 def test_aiokafka_group_coordinator_fields_used_by_readiness(app):
     assert internals.group_state(app.consumer) == internals.GroupState(False, False, -1, "")
     assert "return self._consumer" in inspect.getsource(AIOKafkaConsumerThread._ensure_consumer)

@@ -105,3 +105,11 @@ def test_worker_dash_h_is_help_not_web_host(tmp_path):
     out = _cli("worker", "-h", cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "streams.cli worker [OPTIONS]" in out.stdout and "Faust worker options" in out.stdout and "--web-port" in out.stdout
+
+
+def test_sharded_story_stage_is_refused_under_exactly_once():
+    with pytest.raises(SettingsError, match="NEWS_STORY_SHARDS=4 runs the story stage at-least-once only"):
+        Settings.from_env({"NEWS_STORY_SHARDS": "4", "NEWS_PROCESSING_GUARANTEE": "exactly_once"})
+    assert Settings.from_env({"NEWS_STORY_SHARDS": "4", "NEWS_PROCESSING_GUARANTEE": "exactly_once",
+                              "NEWS_STORIES": "off"}).story_shards == 4
+    assert Settings.from_env({"NEWS_STORY_SHARDS": "1", "NEWS_PROCESSING_GUARANTEE": "exactly_once"}).exactly_once

@@ -4,7 +4,8 @@ The service needs a few things neither library exposes: exactly-once delivery re
 consumer commit and keeps Faust's acked-offset bookkeeping in step with it; the lag metric reads
 Faust's committed offsets; readiness reads the aiokafka group coordinator's state; the topic
 reader refreshes metadata for a topic it has not seen yet; the producer tracks every topic the
-worker writes. Nothing else in ``streams/`` touches an
+worker writes; under exactly_once the tables' recovery reads the changelogs' end offsets from the
+broker. Nothing else in ``streams/`` touches an
 underscore attribute of either library (``tests/test_internals.py`` checks that, and that each
 attribute below still exists and means what this module assumes: it fails loudly after an upgrade
 that changes one of them).
@@ -15,8 +16,11 @@ Written against faust-streaming 0.15 and aiokafka 0.14 (see ``requirements.lock`
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterable
+
+log = logging.getLogger("streams.kafka")
 
 #: The private attributes of Faust's ``transport.consumer.Consumer`` used here.
 FAUST_CONSUMER_FIELDS = ("_committed_offset", "_acked", "_acked_index", "_gap")
@@ -75,6 +79,51 @@ def seek_fresh_partitions_to_start(app: Any) -> None:
 
     thread.seek_to_committed = seek_to_committed
     thread._news_seeks_fresh = True
+
+
+def read_changelog_ends_from_broker(app: Any) -> None:
+    """Under exactly_once, make the tables' recovery ask the broker for the changelogs' end offsets
+    (ListOffsets with the consumer's read_committed isolation: the last stable offset), as it does
+    under at-least-once (there with read_uncommitted: the log end).
+
+    Faust's consumer thread answers ``highwaters`` under exactly_once with aiokafka's
+    ``last_stable_offset(tp)``: the value of the partition's last *fetch* response, None for a
+    partition not fetched yet, which every changelog partition is right after an assignment.
+    Recovery turns None into highwater -1, "empty changelog": it reads nothing and the agent
+    answers from empty tables (the story stage's exactly-once SIGKILL test: every story changelog
+    -1 after a restart, 3 to 6 of 160 articles with other story ids, 3 of 3 runs, 2026-11-30). A
+    fetched value can also be stale (behind the broker's in 3 of 8 later runs, e.g. 10 for 26).
+    The lag metric reads the same ends, now also from the broker. Faust starts the transactional producers of the assigned partitions before
+    the recovery reads these offsets, and a producer's start returns only once the broker has
+    completed (or aborted) the previous owner's open transaction on its id, so the stable offset
+    read then covers every committed changelog write of that owner."""
+    thread = app.consumer._thread
+    if getattr(thread, "_news_reads_changelog_ends", False):
+        return
+
+    async def _highwaters(partitions: list[Any]) -> dict[Any, int]:
+        consumer = thread._ensure_consumer()
+        ends = await consumer.end_offsets(list(partitions))
+        changelogs = app.tables.changelog_topics
+        if any(tp.topic in changelogs for tp in partitions):  # a recovery (the lag metric asks too)
+            cached = {tp: _cached_stable_offset(consumer, tp) for tp in partitions}
+            log.info("changelog end offsets from the broker (last stable offsets): %s; the consumer's cached "
+                     "values, which Faust would have used: %s", _by_tp(ends), _by_tp(cached))
+        return ends
+
+    thread._highwaters = _highwaters
+    thread._news_reads_changelog_ends = True
+
+
+def _cached_stable_offset(consumer: Any, tp: Any) -> int | None:
+    try:
+        return consumer.last_stable_offset(tp)
+    except AssertionError:  # not assigned
+        return None
+
+
+def _by_tp(offsets: dict[Any, Any]) -> str:
+    return ", ".join(f"{tp.topic}[{tp.partition}]={offset}" for tp, offset in sorted(offsets.items())) or "none"
 
 
 def send_raw(producer: Any, topic: str, key: bytes | None, value: bytes | None,

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import faust
+from faust.types.enums import ProcessingGuarantee
 
 from .. import codec  # noqa: F401  (registers the orjson codec)
 from ..kafka import internals
@@ -70,7 +71,8 @@ class NewsApp:
 
 
 class Worker(faust.Worker):
-    """Faust's worker without its terminal spinner.
+    """Faust's worker without its terminal spinner, with the consumer fixes of
+    :func:`fix_consumer` installed once the worker starts.
 
     Faust hooks the spinner to the root logger by setting the root level to DEBUG (the handler
     stays at ``--loglevel``), so every ``log.debug`` in Faust and aiokafka, several per record
@@ -81,12 +83,36 @@ class Worker(faust.Worker):
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
         self.spinner = None
 
+    async def on_start(self) -> None:
+        await super().on_start()  # sets app.in_worker; the app and its consumer start after this
+        fix_consumer(self.app)
+
     async def on_startup_finished(self) -> None:
         """Once started (models loaded, app, consumer and producer built), move every object alive
         into the collector's permanent generation: a full collection then no longer walks the
         models, modules and Faust's services, only what was made while processing."""
         await super().on_startup_finished()
         freeze_long_lived()
+
+
+def fix_consumer(app: faust.App) -> None:
+    """Install :mod:`streams.kafka.internals`' fixes on the app's consumer (it is built here):
+    under exactly_once the tables' recovery reads the changelogs' end offsets from the broker,
+    under at-least-once the seek to the committed offsets rewinds never-committed partitions.
+
+    Only once the worker runs: Faust decides whether the consumer uses transactions when it
+    builds it (``app.in_transaction``: exactly_once *and* in a worker, read once and cached).
+    A consumer built before, when ``create_app`` installed the rewind, had exactly_once off on
+    Faust's side (read_uncommitted, no transactional producers started), so every send of the
+    exactly-once delivery failed ("No transaction producer found") and the worker put out nothing."""
+    consumer = app.consumer
+    if consumer.in_transaction != (app.conf.processing_guarantee == ProcessingGuarantee.EXACTLY_ONCE):
+        raise RuntimeError("Faust's consumer was built before the worker started: its transactions do not match "
+                           f"processing_guarantee={app.conf.processing_guarantee}")
+    if consumer.in_transaction:
+        internals.read_changelog_ends_from_broker(app)
+    else:  # under exactly_once too? it passed there, but one exactly-once crash run lost 15 (README "Guarantees")
+        internals.seek_fresh_partitions_to_start(app)
 
 
 def freeze_long_lived() -> int:
@@ -174,9 +200,7 @@ def create_app(settings: Settings | None = None, *, stages: tuple[StageDef, ...]
         branches.append(Branch("stories-relay", news.story_stage.relay))
     news.fanout = add_fanout(app, topics[str(Topic.ENRICHED)], branches, delivery, dead_letter_topic=dead_letter)
     install(app, health, lag_topics=inputs)
-    _track_written_topics(app, topics)
-    if not settings.exactly_once:
-        internals.seek_fresh_partitions_to_start(app)
+    _track_written_topics(app, topics)  # the consumer fixes come when the worker starts (fix_consumer)
     health.models_loaded = True  # warm_up() above loaded every model
     return news
 
@@ -219,18 +243,11 @@ def _trends(app: faust.App, settings: Settings, topics: dict[str, faust.TopicT])
 
 def _story_stage(app: faust.App, settings: Settings, delivery: Delivery) -> Any:
     """The story stage (README "Stories"): the story agent on the stage loop, tables, views (its
-    relay of ``enriched`` runs in the fan-out agent).
-
-    Not under ``exactly_once``: its tables' changelog writes can go into the request's transaction
-    (:class:`~streams.stories.service.TransactionalTable`), but a restarted worker could restore
-    empty story tables, and the path was not re-verified on the merged main (README "Guarantees",
-    known limits).
-    """
+    relay of ``enriched`` runs in the fan-out agent). Under ``exactly_once`` its tables' changelog
+    writes go into the request's transaction (:class:`~streams.stories.service.TransactionalTable`)
+    and the recovery reads the changelogs' end offsets from the broker
+    (:func:`~streams.kafka.internals.read_changelog_ends_from_broker`)."""
     if not settings.stories_enabled:
-        return None
-    if settings.exactly_once:
-        log.warning("the story stage runs with NEWS_PROCESSING_GUARANTEE=at_least_once only; "
-                    "not started under exactly_once (no stories records)")
         return None
     from ..stories import StoryConfig
 

@@ -23,7 +23,7 @@ Data flow::
 Delivery is the worker's (at-least-once; each input acked once its outputs are in Kafka). A
 replayed request gets the answer the shard gave (kept with the article), a replayed head or
 answer gets the decisions it led to again: redelivery duplicates records, never changes them.
-Not under ``exactly_once`` (as the single-partition stage).
+Not under ``exactly_once`` (the settings refuse NEWS_STORY_SHARDS > 1 with it).
 """
 
 from __future__ import annotations

@@ -1,11 +1,16 @@
 """Worker crash (SIGKILL mid-stream, restart): nothing lost; duplicates counted. Exactly-once:
-the same crash, and a read_committed consumer sees every article exactly once."""
+the same crash, and a read_committed consumer sees every article exactly once, in ``enriched``
+and (the story stage on, its tables in the transactions) in ``stories``."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import Counter
 
 import pytest
+
+from streams.kafka.io import read_topic
 
 from .harness import (
     Figures, OutputReader, alive_check, corpus, create_topics, first_new_output_after, run_settings, send, tail,
@@ -15,6 +20,24 @@ from .harness import (
 ARTICLES = 5000
 KILL_AT = 0.4  # fraction of articles accounted for when the worker is killed
 RECOVERY_BOUND = 45.0  # seconds from SIGKILL until new articles come out again (restart included)
+STORIES_BOUND = 240.0  # seconds for the story stage to answer every enriched article after the last one
+
+
+async def _committed_stories(settings, want: set[str], timeout: float) -> Counter:
+    """How many committed ``stories`` records each article has, re-read until every id of ``want``
+    has one (the story stage lags while a backlog of ``cleaned`` records holds Faust's delivery)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got: Counter = Counter()
+        try:
+            async for rec in read_topic(settings, [settings.topic("stories")], timeout=5,
+                                        isolation_level="read_committed"):
+                got[rec.key.decode()] += 1
+        except TimeoutError:
+            pass
+        if want <= got.keys() or time.monotonic() > deadline:
+            return got
+        await asyncio.sleep(2.0)
 
 
 def _crash_and_restart(settings, tmp_path, name: str, isolation_level: str):
@@ -40,6 +63,9 @@ def _crash_and_restart(settings, tmp_path, name: str, isolation_level: str):
             out.wait_quiet()
             records_out = out.snapshot()
             out.dump(tmp_path / "outputs.jsonl")
+            enriched_ids = {o.key for o in records_out if o.stage == "enriched"}
+            stories = (asyncio.run(_committed_stories(settings, enriched_ids, STORIES_BOUND))
+                       if uncommitted is not None and settings.stories_enabled else None)
         finally:
             code = second.stop() if second is not None else None
             first.kill()
@@ -52,7 +78,13 @@ def _crash_and_restart(settings, tmp_path, name: str, isolation_level: str):
     if uncommitted is not None:
         figures.extra["records seen read_uncommitted"] = len(uncommitted.snapshot())
         figures.extra["records seen read_committed"] = len(records_out)
+    if stories is not None:
+        figures.extra["enriched without a committed story"] = len(enriched_ids - stories.keys())
+        figures.extra["stories records twice"] = sum(n - 1 for n in stories.values() if n > 1)
     figures.show()
+    if stories is not None:
+        assert enriched_ids <= stories.keys(), f"{len(enriched_ids - stories.keys())} enriched without a story"
+        assert all(n == 1 for n in stories.values()), [k for k, n in stories.items() if n > 1][:5]
     log = second.log_path.read_text(errors="replace")
     assert figures.lost == 0, f"lost {figures.lost}: {figures.missing_sample}\n{tail(second.log_path)}"
     assert figures.enriched + figures.dead_lettered == ARTICLES

@@ -5,7 +5,8 @@ fetched while a rebalance or the tables' recovery held the flow and counts on a 
 committed offsets to fetch them again, and aiokafka does not seek a partition that has none
 (:func:`streams.kafka.internals.seek_fresh_partitions_to_start`). Two workers start together,
 with the trend and story stages (tables to recover) on as by default: the first deploy of a
-worker group onto a topic that already holds articles, and more arriving while it joins.
+worker group onto a topic that already holds articles, and more arriving while it joins; then the
+same under exactly_once (the story stage in the transactions) read by a read_committed consumer.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ BACKLOG = 400  # in raw before any worker starts
 ARRIVING = 400  # sent while the two workers join, rebalance and recover
 
 
-def test_a_new_group_on_a_backlog_loses_nothing(kafka_bootstrap, tmp_path):
-    settings = run_settings(kafka_bootstrap, tmp_path)
+def _backlog_and_arrivals(settings, tmp_path, name: str, isolation_level: str = "read_uncommitted") -> Figures:
     records = corpus(BACKLOG + ARRIVING)
     expected = {k.decode() for k, _ in records}
     create_topics(settings)
     send(settings, records[:BACKLOG])
-    with OutputReader(settings) as out:
+    with OutputReader(settings, isolation_level=isolation_level) as out:
         workers = [worker(settings, tmp_path, f"worker-{n}") for n in (1, 2)]
         try:
             for w in workers:
@@ -43,7 +43,7 @@ def test_a_new_group_on_a_backlog_loses_nothing(kafka_bootstrap, tmp_path):
             records_out = out.snapshot()
         finally:
             codes = [w.stop() for w in workers]
-    figures = Figures.of("new group on a backlog (2 workers)", expected, records_out)
+    figures = Figures.of(name, expected, records_out)
     figures.show()
     assert figures.lost == 0, f"lost {figures.lost}: {figures.missing_sample}\n" + "\n".join(
         tail(w.log_path) for w in workers)
@@ -51,3 +51,17 @@ def test_a_new_group_on_a_backlog_loses_nothing(kafka_bootstrap, tmp_path):
         log = w.log_path.read_text(errors="replace")
         assert not worker_log_problems(log), worker_log_problems(log)[:3]
         assert code == 0, f"{w.log_path.name} exit code {code}\n{tail(w.log_path)}"
+    return figures
+
+
+def test_a_new_group_on_a_backlog_loses_nothing(kafka_bootstrap, tmp_path):
+    _backlog_and_arrivals(run_settings(kafka_bootstrap, tmp_path), tmp_path, "new group on a backlog (2 workers)")
+
+
+def test_a_new_group_on_a_backlog_exactly_once_every_article_once_read_committed(kafka_bootstrap, tmp_path):
+    """The same under exactly_once (the story stage on, in transactions): nothing skipped before
+    a partition's first commit, nothing twice for a read_committed reader."""
+    settings = run_settings(kafka_bootstrap, tmp_path, processing_guarantee="exactly_once")
+    figures = _backlog_and_arrivals(settings, tmp_path, "new group on a backlog (2 workers, exactly-once)",
+                                    "read_committed")
+    assert figures.duplicated == 0

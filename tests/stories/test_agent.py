@@ -72,7 +72,7 @@ async def test_exactly_once_sends_each_requests_changelog_writes_with_its_record
     records = [article("a", WIRE, "2015-08-09T17:30:00"), article("b", "الرياض - واس: " + WIRE, "2015-08-10T09:00:00"),
                article("c", MARKET.format(a=16.72, b="0.18%", c=9269.78, d=3.5, e=81), "2015-08-20T18:00:00")]
     with patch.object(ExactlyOnce, "deliver_all", deliver_all):
-        # built directly: the worker does not start the stage under exactly_once yet (README "Guarantees")
+        # the stage alone, its delivery's deliver_all patched to collect each request's fan-out
         import faust
 
         from streams.service.app import faust_config
