@@ -1,11 +1,13 @@
 """End to end with and without the trend stage, side by side on one broker: the cost of trends.
 
     KAFKA_BOOTSTRAP_SERVERS=host:port .venv/bin/python -m bench.trends_e2e [--articles 600] [--rounds 2]
-        [--with-stories]
+        [--with-stories | --stories-only]
 
 The story stage is off in both arms (``NEWS_STORIES=off``); ``--with-stories`` turns it on in the
 "on" arm too, so the ratio is that of the worker's defaults (both stateful stages) to the base
 pipeline, and the "on" arm also waits until the story stage has assigned every article.
+``--stories-only``: the "on" arm runs the story stage without the trend stage (its cost alone),
+on the articles in published order with their dates.
 
 Each round runs one worker on fresh topics twice, ``NEWS_TRENDS=off`` then ``on`` (the order
 alternates between rounds), feeds the same raw articles of the shared corpus and measures, as
@@ -67,9 +69,10 @@ def one_worker(base: Settings, payloads: list[bytes], workdir: Path, partitions:
         with RssSampler([worker.pid]) as busy:
             result = throughput(settings, keyed(payloads), passthrough=False, timeout=max(180.0, len(payloads) / 10))
             deadline = time.monotonic() + 300
+            counting = trends and os.environ.get("NEWS_TRENDS") == "on"
             stories = trends and os.environ.get("NEWS_STORIES") == "on"
-            while trends and (trend_articles(worker) < result["outputs"] - result["duplicates"] - 5
-                              or stories and stories_assigned(worker) < result["outputs"] - result["duplicates"] - 5):
+            while (counting and trend_articles(worker) < result["outputs"] - result["duplicates"] - 5
+                   or stories and stories_assigned(worker) < result["outputs"] - result["duplicates"] - 5):
                 if time.monotonic() > deadline:  # the few dead-lettered articles never reach them
                     raise TimeoutError("the stateful stages did not read every enriched article in 300 s")
                 time.sleep(0.25)
@@ -129,6 +132,9 @@ def main() -> None:
     parser.add_argument("--archive", dest="live", action="store_false", help="keep the corpus's published_at")
     parser.add_argument("--live", dest="live", action="store_true", default=True)
     parser.add_argument("--with-stories", action="store_true", help="the story stage on in the 'on' arm too")
+    parser.add_argument("--stories-only", action="store_true",
+                        help="the 'on' arm runs the story stage alone (trends off); implies --archive, articles in "
+                             "published order (without dates every article would get a story of its own, unindexed)")
     parser.add_argument("--stage-only", type=Path, metavar="ENRICHED.jsonl", help="the trend stage alone in a worker")
     parser.add_argument("--lateness", default="36500d", help="with --stage-only (default: every article counts)")
     parser.add_argument("--sorted", action="store_true", help="with --stage-only: feed in event-time order")
@@ -145,6 +151,9 @@ def main() -> None:
               f"{'sorted' if args.sorted else 'corpus order'})", file=sys.stderr)
         return
     payloads = lines(shared_data_dir() / "ar-saudinewsnet-6k.jsonl", args.articles)
+    if args.stories_only:
+        args.live, args.with_stories = False, True
+        payloads.sort(key=lambda p: orjson.loads(p).get("published_at") or "")
     if args.live:
         payloads = [orjson.dumps({k: v for k, v in orjson.loads(p).items() if k != "published_at"}) for p in payloads]
     base = Settings.from_env()
@@ -152,7 +161,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-trends-") as tmp:
         for round_ in range(args.rounds):
             for trends in (("off", "on") if round_ % 2 == 0 else ("on", "off")):
-                os.environ["NEWS_TRENDS"] = trends  # the worker process inherits it
+                os.environ["NEWS_TRENDS"] = "off" if args.stories_only else trends  # the worker process inherits it
                 os.environ["NEWS_STORIES"] = trends if args.with_stories else "off"
                 result = one_worker(base, payloads, Path(tmp), args.partitions, trends == "on")
                 runs.append({"round": round_ + 1, "trends": trends, "load_avg": load_avg(),
@@ -173,7 +182,8 @@ def main() -> None:
     }
     print(orjson.dumps({"machine": machine_info(), "articles": len(payloads), "runs": runs, "summary": summary},
                        option=orjson.OPT_INDENT_2).decode())
-    print(f"with {'trends and stories' if args.with_stories else 'trends'} / without: rate {summary['rate_ratio_on_off']:.1%}, CPU per article "
+    arm = "stories" if args.stories_only else "trends and stories" if args.with_stories else "trends"
+    print(f"with {arm} / without: rate {summary['rate_ratio_on_off']:.1%}, CPU per article "
           f"{summary['cpu_ratio_off_on']:.1%} (1 worker, {len(payloads)} articles, {args.rounds} round(s))",
           file=sys.stderr)
 
