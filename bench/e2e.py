@@ -19,6 +19,7 @@ import time
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from unittest.mock import patch
 
 import orjson
 from aiokafka import AIOKafkaProducer
@@ -241,13 +242,8 @@ def run_pipeline(base: Settings, payloads: list[bytes], workers: int, workdir: P
     # a worker by default, are measured side by side by ``bench.trends_e2e --with-stories``; left on
     # here, their backlog after the throughput phase held every article of the latency phase
     # for 10-17 s. The worker reads them from the environment (``settings_env`` passes neither).
-    saved = {k: os.environ.get(k) for k in ("NEWS_TRENDS", "NEWS_STORIES")}
-    os.environ.update(NEWS_TRENDS="off", NEWS_STORIES="off")
-    try:
+    with patch.dict(os.environ, NEWS_TRENDS="off", NEWS_STORIES="off"):
         procs = start_workers(settings, workers, workdir, stubstages.worker_class() if stub else WorkerProcess)
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
     result: dict = {"workers": workers, "partitions": partitions}
     try:
         with RssSampler([p.pid for p in procs]) as rss:

@@ -111,7 +111,7 @@ def fix_consumer(app: faust.App) -> None:
                            f"processing_guarantee={app.conf.processing_guarantee}")
     if consumer.in_transaction:
         internals.read_changelog_ends_from_broker(app)
-    else:  # under exactly_once too? it passed there, but one exactly-once crash run lost 15 (README "Guarantees")
+    else:  # at-least-once only: tried under exactly_once, one crash run with it lost 15 articles (README "Guarantees")
         internals.seek_fresh_partitions_to_start(app)
 
 
