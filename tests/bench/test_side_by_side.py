@@ -96,6 +96,10 @@ def test_side_by_side_scenarios_report_every_figure(shared_data, tmp_path):
         assert r["articles"] == ARTICLES and r["outputs"] >= ARTICLES, (name, r)
         assert r["alive"] and r["exit_code"] == 0, (name, r["exit_code"])
         for figure in ("articles_per_s", "cpu_ms_per_article", "peak_rss_mb"):
+            if figure == "cpu_ms_per_article" and name == "passthrough":
+                # /proc counts CPU in 10 ms ticks; a passthrough of a few articles can take less than one
+                assert r[figure] >= 0, (name, figure, r[figure])
+                continue
             assert _positive(r[figure]), (name, figure, r[figure])
         for figure in ("offered_rate", "p50_ms", "p99_ms"):
             assert _positive(r["latency"][figure]), (name, figure, r["latency"][figure])

@@ -75,7 +75,12 @@ def test_stream_rows_equal_batch_rows_and_direct_count(kafka_settings, corpus_en
             return all(without_tick(row_cells(rows, w)) == cells for w, cells in expected.items())
 
         rows = collect_rows(settings, complete, timeout=180)
-        metrics = urllib.request.urlopen(worker.metrics_url, timeout=10).read().decode()
+        deadline = time.monotonic() + 30  # the state gauges are refreshed every 5 s: wait for one refresh
+        while True:
+            metrics = urllib.request.urlopen(worker.metrics_url, timeout=10).read().decode()
+            if metric(metrics, "news_trends_state_entries") > 0 or time.monotonic() > deadline:
+                break
+            time.sleep(1.0)
     finally:
         code = worker.stop()
     log = (tmp_path / "worker.log").read_text(errors="replace")
